@@ -1,0 +1,98 @@
+"""The one error type. Services raise these; the API renders them as RFC 9457 problem details.
+
+``type`` is a stable relative URI per kind of problem, documented in ``docs/api.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class AppError(Exception):
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        self.detail = detail or self.title
+        self.extensions = extensions
+        super().__init__(self.detail)
+
+    @property
+    def type(self) -> str:
+        return f"/problems/{self.slug}"
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        body.update(self.extensions)
+        return body
+
+
+class InvalidInput(AppError):
+    """Input that fails validation; ``errors`` lists each offending field or line."""
+
+    status = 422
+    slug = "validation-error"
+    title = "The request is not valid"
+
+
+class Unauthenticated(AppError):
+    status = 401
+    slug = "unauthenticated"
+    title = "Authentication required"
+
+
+class Forbidden(AppError):
+    status = 403
+    slug = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(AppError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(AppError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class Gone(AppError):
+    status = 410
+    slug = "gone"
+    title = "Gone"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    slug = "payload-too-large"
+    title = "Payload too large"
+
+
+class ServiceUnavailable(AppError):
+    status = 503
+    slug = "service-unavailable"
+    title = "Service unavailable"
+
+
+class SchemaOutOfDate(ServiceUnavailable):
+    slug = "schema-out-of-date"
+    title = "Database schema is not at this version's migrations"
+
+    def __init__(self, current: str | None, head: str | None) -> None:
+        super().__init__(
+            f"The database is at migration {current or '(none)'} but this version of teameval "
+            f"needs {head}. Run `teameval db upgrade` (after a backup) and start again.",
+            current=current,
+            head=head,
+        )

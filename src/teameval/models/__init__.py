@@ -1,0 +1,24 @@
+"""ORM tables. Importing this package registers every table on ``Base.metadata``."""
+
+from teameval.models.audit_log import AuditLog
+from teameval.models.base import Base
+from teameval.models.course import Course, TeacherCourse
+from teameval.models.enrollment import CourseEnrollment
+from teameval.models.legacy_group import Group, GroupMember
+from teameval.models.migration_run import MigrationRun
+from teameval.models.school import School
+from teameval.models.user import Role, User
+
+__all__ = [
+    "AuditLog",
+    "Base",
+    "Course",
+    "CourseEnrollment",
+    "Group",
+    "GroupMember",
+    "MigrationRun",
+    "Role",
+    "School",
+    "TeacherCourse",
+    "User",
+]

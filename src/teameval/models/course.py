@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, true
+from sqlalchemy.orm import Mapped, mapped_column
+
+from teameval.models.base import Base, TenantScoped, Timestamped
+
+
+class Course(TenantScoped, Timestamped, Base):
+    __tablename__ = "courses"
+    __table_args__ = (UniqueConstraint("school_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    period: Mapped[str | None] = mapped_column(String(50))
+    level: Mapped[str | None] = mapped_column(String(50))
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=true())
+
+
+class TeacherCourse(TenantScoped, Timestamped, Base):
+    """A teacher assigned to a course; deactivated, never deleted, so history stays."""
+
+    __tablename__ = "teacher_courses"
+    __table_args__ = (
+        UniqueConstraint("course_id", "teacher_id"),
+        Index("ix_teacher_courses_teacher_id_active", "teacher_id", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), nullable=False)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=true())

@@ -1,0 +1,101 @@
+"""Fixtures shared by the whole suite: a real database per test, on both engines.
+
+Every test that takes ``db_url`` (or anything built on it) runs twice: ``[sqlite]`` and
+``[postgresql]``. Without a reachable PostgreSQL the PostgreSQL half is skipped locally, and
+fails under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from teameval import schema
+from teameval.db import make_engine, make_session_factory
+from tests.databases import (
+    postgres_unreachable_reason,
+    throwaway_postgres,
+    throwaway_sqlite,
+)
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    reason = postgres_unreachable_reason()
+    config.stash[_POSTGRES_DOWN] = reason
+    if reason and os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError(f"CI requires PostgreSQL: {reason}")
+
+
+_POSTGRES_DOWN = pytest.StashKey[str | None]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    reason = terminalreporter.config.stash.get(_POSTGRES_DOWN, None)
+    if reason:
+        terminalreporter.write_line(
+            f"NOTE: the PostgreSQL half of the suite was SKIPPED ({reason}).", yellow=True
+        )
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        reason = request.config.stash.get(_POSTGRES_DOWN, None)
+        if reason:
+            pytest.skip(reason)
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at migration head, copied by every test that wants a migrated one."""
+    if backend == "sqlite":
+        directory = tmp_path_factory.mktemp("template")
+        with throwaway_sqlite(directory) as url:
+            schema.upgrade(url)
+            yield str(make_engine(url).url.database)
+        return
+    with throwaway_postgres() as url:
+        schema.upgrade(url)
+        yield str(sa.engine.make_url(url).database)
+
+
+@pytest.fixture
+def db_url(backend: str, _migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database at migration head, dropped after the test."""
+    if backend == "sqlite":
+        with throwaway_sqlite(tmp_path, template=Path(_migrated_template)) as url:
+            yield url
+        return
+    with throwaway_postgres(template=_migrated_template) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database with no tables at all (for legacy-shaped fixtures)."""
+    if backend == "sqlite":
+        with throwaway_sqlite(tmp_path) as url:
+            yield url
+        return
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: sa.Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
