@@ -13,15 +13,20 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval import schema
+from teameval.api import create_app
+from teameval.config import Settings
 from teameval.db import make_engine, make_session_factory
+from teameval.models import CourseEnrollment
 from tests.databases import (
     postgres_unreachable_reason,
     throwaway_postgres,
     throwaway_sqlite,
 )
+from tests.factories import PASSWORD, SchoolWorld, make_world
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -99,3 +104,38 @@ def engine(db_url: str) -> Iterator[sa.Engine]:
 @pytest.fixture
 def session_factory(engine: sa.Engine) -> sessionmaker[Session]:
     return make_session_factory(engine)
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, secret_key="test-secret-key-" + "x" * 32)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def two_schools(session_factory: sessionmaker[Session]) -> tuple[SchoolWorld, SchoolWorld]:
+    """Two schools with identical shapes: ``north`` (the caller's) and ``south`` (another)."""
+    with session_factory.begin() as session:
+        north = make_world(session, "north")
+        south = make_world(session, "south")
+        enroll_pairs = [(north.course.id, north.student.id), (south.course.id, south.student.id)]
+        for course_id, student_id in enroll_pairs:
+            school_id = north.school.id if course_id == north.course.id else south.school.id
+            session.add(
+                CourseEnrollment(school_id=school_id, course_id=course_id, student_id=student_id)
+            )
+    return north, south
+
+
+def login(client: TestClient, school: str, email: str, password: str = PASSWORD) -> dict[str, str]:
+    """Bearer headers for a user, through the real login route."""
+    response = client.post(
+        "/api/v1/auth/login", json={"school": school, "email": email, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

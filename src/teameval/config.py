@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./teameval.db"
 # Only ever accepted for SQLite: a laptop demo needs no set-up, a server must choose its own key.
-DEVELOPMENT_SECRET_KEY = "teameval-development-key-not-for-production-use"
+DEVELOPMENT_SECRET_KEY = "teameval-development-key-not-for-production-use"  # noqa: S105
 
 
 class LegacyGroupsMode(StrEnum):

@@ -1,0 +1,3 @@
+from teameval.cli import main
+
+main()

@@ -1,0 +1,61 @@
+"""The application factory: settings → engine → routers, error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from teameval import __version__, schema
+from teameval.auth.api import router as auth_router
+from teameval.config import Settings, get_settings
+from teameval.db import make_engine, make_session_factory
+from teameval.deps import AppState
+from teameval.health import router as health_router
+from teameval.problems import install_problem_handlers
+
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    router.include_router(health_router)
+    router.include_router(auth_router)
+    for extra in _feature_routers():
+        router.include_router(extra)
+    return router
+
+
+def _feature_routers() -> list[APIRouter]:
+    from teameval.roster.routes import routers as roster_routers
+
+    return roster_routers()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. Refuses (raises) when the key is unsafe or the schema is behind."""
+    settings = settings or get_settings()
+    secret_key = settings.effective_secret_key()
+    engine = make_engine(settings.database_url)
+    schema.ensure_up_to_date(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="teameval",
+        version=__version__,
+        summary="Rosters, project teams and rubric assessments for team-project schools.",
+        lifespan=lifespan,
+    )
+    app.state.teameval = AppState(
+        settings=settings,
+        session_factory=make_session_factory(engine),
+        secret_key=secret_key,
+    )
+    install_problem_handlers(app)
+    app.include_router(api_router())
+    return app

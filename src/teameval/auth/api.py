@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from teameval.auth import service
+from teameval.auth.schemas import DevLoginRequest, LoginRequest, Me, SchoolRef, TokenResponse
+from teameval.auth.tokens import TokenClaims, issue_token
+from teameval.deps import PrincipalDep, SessionDep, StateDep
+from teameval.errors import NotFound
+from teameval.models import School, User
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def _token_for(state: StateDep, user: User) -> TokenResponse:
+    token = issue_token(
+        TokenClaims(user_id=user.id, school_id=user.school_id),
+        state.secret_key,
+        state.token_lifetime,
+    )
+    return TokenResponse(access_token=token, expires_in=int(state.token_lifetime.total_seconds()))
+
+
+@router.post("/login", response_model=TokenResponse)
+def login(body: LoginRequest, session: SessionDep, state: StateDep) -> TokenResponse:
+    user = service.authenticate(session, body.school, body.email, body.password)
+    return _token_for(state, user)
+
+
+@router.post("/dev-login", response_model=TokenResponse, include_in_schema=False)
+def dev_login(body: DevLoginRequest, session: SessionDep, state: StateDep) -> TokenResponse:
+    if not state.settings.dev_login:
+        raise NotFound("Not found.")
+    user = service.authenticate_without_password(session, body.school, body.email)
+    return _token_for(state, user)
+
+
+@router.get("/me", response_model=Me)
+def me(principal: PrincipalDep, session: SessionDep) -> Me:
+    school = session.get_one(School, principal.school_id)
+    return Me(
+        id=principal.user_id,
+        email=principal.email,
+        name=principal.name,
+        role=principal.role.value,
+        school=SchoolRef(id=school.id, slug=school.slug, name=school.name),
+    )

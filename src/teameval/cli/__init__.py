@@ -1,0 +1,41 @@
+"""The ``teameval`` command: thin Typer commands over the same services the API uses."""
+
+from __future__ import annotations
+
+import typer
+
+from teameval.cli.accounts import schools_app, users_app
+from teameval.cli.database import db_app
+from teameval.cli.demo import demo
+from teameval.cli.serve import serve
+from teameval.migration.cli import audit_app, backfill_app
+
+app = typer.Typer(
+    name="teameval",
+    help="teameval: rosters, project teams and assessments, and the migration toolkit "
+    "off legacy groups. Settings come from TEAMEVAL_* environment variables.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode="rich",
+)
+app.command()(serve)
+app.command()(demo)
+app.add_typer(db_app, name="db")
+app.add_typer(schools_app, name="schools")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(backfill_app, name="backfill")
+
+
+def _register_optional() -> None:
+    # Feature packages add their own command groups here as they land.
+    from teameval.roster.cli import import_app
+
+    app.add_typer(import_app, name="import")
+
+
+_register_optional()
+
+
+def main() -> None:
+    app()

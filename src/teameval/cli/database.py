@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import OperationalError
+
+from teameval import schema
+from teameval.cli.common import DatabaseUrlOption, console, emit_json, fail, resolve_database_url
+from teameval.db import make_engine
+
+db_app = typer.Typer(
+    help="Database schema: upgrade, current revision, drift check.", no_args_is_help=True
+)
+
+
+@db_app.command()
+def upgrade(
+    database_url: Annotated[str | None, DatabaseUrlOption] = None,
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+) -> None:
+    """Apply the migrations (back up a production database first)."""
+    url = resolve_database_url(database_url)
+    try:
+        schema.upgrade(url, revision)
+    except OperationalError as error:
+        fail(f"cannot use the database: {error.orig}", code=3)
+    console.print(f"Database at revision [bold]{schema.current_revision(make_engine(url))}[/].")
+
+
+@db_app.command()
+def current(
+    database_url: Annotated[str | None, DatabaseUrlOption] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the database's revision and whether it is up to date (exit 1 when it is not)."""
+    engine = make_engine(resolve_database_url(database_url))
+    try:
+        revision = schema.current_revision(engine)
+    except OperationalError as error:
+        fail(f"cannot use the database: {error.orig}", code=3)
+    finally:
+        engine.dispose()
+    head = schema.head_revision()
+    if json_output:
+        emit_json({"current": revision, "head": head, "up_to_date": revision == head})
+    else:
+        state = "up to date" if revision == head else "BEHIND: run `teameval db upgrade`"
+        console.print(f"current: {revision or '(empty database)'}  head: {head}  ({state})")
+    if revision != head:
+        raise typer.Exit(1)
+
+
+@db_app.command()
+def check(database_url: Annotated[str | None, DatabaseUrlOption] = None) -> None:
+    """Fail when the models and the migrations disagree (`alembic check`)."""
+    schema.check(resolve_database_url(database_url))
+    console.print("Models and migrations agree.")

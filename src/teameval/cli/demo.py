@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from teameval import schema
+from teameval.cli.common import DatabaseUrlOption, console, resolve_database_url, unit_of_work
+from teameval.config import get_settings
+from teameval.demo import DEMO_SLUG, DemoSummary, build_demo, reset_demo
+from teameval.models import School
+
+
+def demo(
+    reset: Annotated[bool, typer.Option(help="Delete the demo school and build it anew.")] = False,
+    serve_after: Annotated[bool, typer.Option("--serve", help="Start the API afterwards.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
+    database_url: Annotated[str | None, DatabaseUrlOption] = None,
+) -> None:
+    """Migrate the database and fill it with a demo school (logins are printed)."""
+    url = resolve_database_url(database_url)
+    schema.upgrade(url)
+    summary: DemoSummary | None = None
+    with unit_of_work(url) as session:
+        exists = session.scalar(select(School.id).where(School.slug == DEMO_SLUG)) is not None
+        if reset:
+            reset_demo(session)
+        if reset or not exists:
+            summary = build_demo(session)
+    if summary is None:
+        console.print("The demo school is already there (use --reset to rebuild it).")
+        summary = _describe_existing()
+    _print_summary(url, summary, port)
+    if serve_after:
+        from teameval.cli.serve import serve
+
+        # The server process reads its settings from the environment.
+        os.environ["TEAMEVAL_DATABASE_URL"] = url
+        get_settings.cache_clear()
+        serve(host="127.0.0.1", port=port, workers=1)
+
+
+def _describe_existing() -> DemoSummary:
+    from teameval.config import get_settings
+from teameval.demo import DEMO_PASSWORDS, DemoLogin
+
+    return DemoSummary(
+        DEMO_SLUG,
+        [
+            DemoLogin("admin", "admin@demo.school", DEMO_PASSWORDS["admin"], "Ada Admin"),
+            DemoLogin(
+                "teacher", "teacher1@demo.school", DEMO_PASSWORDS["teacher"], "Tom de Leraar"
+            ),
+        ],
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
+
+
+def _print_summary(url: str, summary: DemoSummary, port: int) -> None:
+    console.print(f"Database: [bold]{url}[/]")
+    if summary.students:
+        console.print(
+            f"Demo school [bold]{summary.school_slug}[/]: {summary.students} students, "
+            f"{summary.courses} courses, {summary.groups} legacy teams; "
+            f"{summary.memberships_without_enrollment} memberships without an enrollment and "
+            f"{summary.inactive_enrollments_under_teams} inactive enrollments for "
+            "`teameval audit enrollments` to find."
+        )
+    table = Table(title=f"Demo logins (school: {summary.school_slug})")
+    for column in ("role", "email", "password"):
+        table.add_column(column)
+    for login in summary.logins:
+        table.add_row(login.role, login.email, login.password)
+    console.print(table)
+    console.print(
+        f"API: http://127.0.0.1:{port}/api/v1  ·  interactive docs: http://127.0.0.1:{port}/docs"
+    )
+    console.print(
+        f"Log in: curl -s -X POST http://127.0.0.1:{port}/api/v1/auth/login "
+        "-H 'Content-Type: application/json' -d "
+        '\'{"school":"demo","email":"admin@demo.school","password":"demo-admin-pass"}\'',
+        highlight=False,
+        soft_wrap=True,
+    )

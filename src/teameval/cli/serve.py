@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from teameval.cli.common import fail
+from teameval.config import ConfigurationError
+from teameval.errors import SchemaOutOfDate
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only).")] = 1,
+) -> None:
+    """Run the HTTP API (uvicorn). Refuses a database behind the migrations."""
+    from teameval.api import create_app
+
+    try:
+        create_app()  # fail fast, with the reason, before uvicorn starts
+    except (ConfigurationError, SchemaOutOfDate) as error:
+        fail(str(error))
+    uvicorn.run(
+        "teameval.api:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )

@@ -1,0 +1,256 @@
+"""A realistic demo school, with the legacy-data gaps a real migration finds.
+
+The gaps (memberships without an enrollment, inactive enrollments under active memberships, a
+teacher inside a team) are written directly, bypassing the roster service on purpose: they
+imitate what the legacy platform left behind, so the enrollment audit has something to find.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from teameval.audit_trail import Actor
+from teameval.auth.passwords import hash_password
+from teameval.models import (
+    AuditLog,
+    Course,
+    CourseEnrollment,
+    Group,
+    GroupMember,
+    MigrationRun,
+    Role,
+    School,
+    TeacherCourse,
+    User,
+)
+from teameval.roster import enrollment_writes
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORDS = {
+    "admin": "demo-admin-pass",
+    "teacher": "demo-teacher-pass",
+    "student": "demo-student-pass",
+}
+_FIRST = [
+    "Anna",
+    "Bram",
+    "Daan",
+    "Emma",
+    "Fenna",
+    "Lars",
+    "Julia",
+    "Sem",
+    "Noor",
+    "Luuk",
+    "Sophie",
+    "Milan",
+    "Tess",
+    "Finn",
+    "Zoë",
+    "Jesse",
+    "Lotte",
+    "Thijs",
+    "Sara",
+    "Ruben",
+]
+_PREFIX = ["", "", "", "van", "de", "van der", "van den", "", "ter", ""]
+_LAST = [
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "Mulder",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Dijkstra",
+    "Berg",
+    "Kok",
+    "Brouwer",
+    "Dekker",
+    "Wit",
+]
+_COURSES = [
+    ("OO-4A", "Onderzoeken & Ontwerpen 4A", "2026-S1", "havo 4"),
+    ("OO-4B", "Onderzoeken & Ontwerpen 4B", "2026-S1", "havo 4"),
+    ("NLT-5", "Natuur, Leven en Technologie 5", "2026-S1", "vwo 5"),
+    ("BSM-3", "Bewegen, Sport en Maatschappij 3", "2026-S2", "havo 3"),
+]
+STUDENT_COUNT = 60
+TEAM_SIZE = 4
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    school_slug: str
+    logins: list[DemoLogin]
+    students: int
+    courses: int
+    groups: int
+    memberships_without_enrollment: int
+    inactive_enrollments_under_teams: int
+
+
+def reset_demo(session: Session) -> None:
+    """Remove the demo school and everything in it (the demo is the only school ever deleted)."""
+    school_id = session.scalar(select(School.id).where(School.slug == DEMO_SLUG))
+    if school_id is None:
+        return
+    for model in (
+        AuditLog,
+        MigrationRun,
+        GroupMember,
+        Group,
+        CourseEnrollment,
+        TeacherCourse,
+        Course,
+        User,
+    ):
+        session.execute(delete(model).where(model.school_id == school_id))
+    session.execute(delete(School).where(School.id == school_id))
+
+
+def _person(rng: random.Random, index: int) -> tuple[str, str, str, str]:
+    first, prefix, last = rng.choice(_FIRST), rng.choice(_PREFIX), rng.choice(_LAST)
+    ascii_first = first.replace("ë", "e")
+    email = f"{ascii_first}.{(prefix + last).replace(' ', '')}{index}@demo.school".lower()
+    return first, prefix, last, email
+
+
+def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
+    rng = random.Random(seed)
+    school = School(slug=DEMO_SLUG, name="Demo College")
+    session.add(school)
+    session.flush()
+    actor = Actor.command_line(school.id, "demo")
+    hashes = {role: hash_password(password) for role, password in DEMO_PASSWORDS.items()}
+
+    admin = User(
+        school_id=school.id,
+        role=Role.ADMIN,
+        email="admin@demo.school",
+        name="Ada Admin",
+        password_hash=hashes["admin"],
+        archived=False,
+    )
+    teachers = [
+        User(
+            school_id=school.id,
+            role=Role.TEACHER,
+            email=f"teacher{n}@demo.school",
+            name=name,
+            password_hash=hashes["teacher"],
+            archived=False,
+        )
+        for n, name in enumerate(["Tom de Leraar", "Petra Docent", "Karim El Amrani"], 1)
+    ]
+    students = []
+    for index in range(1, STUDENT_COUNT + 1):
+        first, prefix, last, email = _person(rng, index)
+        students.append(
+            User(
+                school_id=school.id,
+                role=Role.STUDENT,
+                email=email,
+                name=" ".join(p for p in (first, prefix, last) if p),
+                first_name=first,
+                prefix=prefix or None,
+                last_name=last,
+                student_number=f"{100000 + index}",
+                class_name=rng.choice(["H4a", "H4b", "V5a", "H3c"]),
+                password_hash=hashes["student"],
+                archived=index % 29 == 0,
+            )
+        )  # two archived students, still in old teams
+    courses = [
+        Course(school_id=school.id, code=code, name=name, period=period, level=level)
+        for code, name, period, level in _COURSES
+    ]
+    session.add_all([admin, *teachers, *students, *courses])
+    session.flush()
+    session.add_all(
+        [
+            TeacherCourse(
+                school_id=school.id, course_id=course.id, teacher_id=teachers[i % len(teachers)].id
+            )
+            for i, course in enumerate(courses)
+        ]
+    )
+
+    groups: list[Group] = []
+    memberships: list[tuple[int, int]] = []
+    for course in courses:
+        cohort = rng.sample(students, k=rng.randint(16, 28))
+        for team_number, start in enumerate(range(0, len(cohort), TEAM_SIZE), 1):
+            group = Group(
+                school_id=school.id,
+                course_id=course.id,
+                name=f"{course.code} team {team_number}",
+                team_number=team_number,
+            )
+            session.add(group)
+            groups.append(group)
+            session.flush()
+            memberships += [(group.id, s.id) for s in cohort[start : start + TEAM_SIZE]]
+    enrollment_writes.add_to_groups(session, actor, memberships)
+
+    # The legacy gaps: memberships whose enrollment never existed, or was later switched off.
+    unenrolled = rng.sample(memberships, k=6)
+    course_of = {group.id: group.course_id for group in groups}
+    for group_id, student_id in unenrolled:
+        session.execute(
+            delete(CourseEnrollment).where(
+                CourseEnrollment.course_id == course_of[group_id],
+                CourseEnrollment.student_id == student_id,
+            )
+        )
+    deactivated = rng.sample([m for m in memberships if m not in unenrolled], k=3)
+    for group_id, student_id in deactivated:
+        session.execute(
+            update(CourseEnrollment)
+            .where(
+                CourseEnrollment.course_id == course_of[group_id],
+                CourseEnrollment.student_id == student_id,
+            )
+            .values(active=False)
+        )
+    # A teacher who was put in a team by hand: an anomaly the backfill must never enroll.
+    session.add(
+        GroupMember(
+            school_id=school.id, group_id=groups[0].id, user_id=teachers[0].id, role_in_team="coach"
+        )
+    )
+    # Students enrolled without a team, as a new term begins.
+    enrollment_writes.enroll(session, actor, [(courses[-1].id, s.id) for s in students[-5:]])
+
+    logins = [DemoLogin("admin", admin.email, DEMO_PASSWORDS["admin"], admin.name)]
+    logins += [
+        DemoLogin("teacher", t.email, DEMO_PASSWORDS["teacher"], t.name) for t in teachers[:1]
+    ]
+    first_student = next(s for s in students if not s.archived)
+    logins.append(
+        DemoLogin("student", first_student.email, DEMO_PASSWORDS["student"], first_student.name)
+    )
+    return DemoSummary(
+        DEMO_SLUG,
+        logins,
+        len(students),
+        len(courses),
+        len(groups),
+        len(unenrolled),
+        len(deactivated),
+    )

@@ -1,0 +1,1 @@
+"""Migration toolkit off the legacy groups model: audits, backfills, phase gates."""

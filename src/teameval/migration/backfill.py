@@ -1,0 +1,306 @@
+"""Enrollment backfill: give every eligible active membership an active enrollment.
+
+Dry run by default (one counting statement, nothing written). With ``commit`` the students are
+split into id ranges; each range is one transaction running the shared statement builders, so an
+interrupted run leaves whole batches committed and a rerun finishes the rest (the statements only
+ever touch pairs that still lack an active enrollment). Anomalies are counted and skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from teameval.migration import enrollment_statements as statements
+from teameval.migration.enrollment_statements import StudentRange
+from teameval.migration.probe import CouldNotRun, EnrollmentSchema, probe_enrollment_schema
+from teameval.models import AuditLog, MigrationRun
+
+TOOL_NAME = "backfill.enrollments"
+DEFAULT_BATCH_SIZE = 50_000
+EXIT_OK, EXIT_BATCH_FAILED, EXIT_COULD_NOT_RUN = 0, 2, 3
+
+# Called inside each batch's transaction after its writes, before the commit (tests use it to
+# fail or kill a run at a precise point; it is not part of any operator-facing behaviour).
+BatchHook = Callable[[int], None]
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Tally:
+    eligible_pairs: int = 0
+    already_active: int = 0
+    to_create: int = 0
+    to_reactivate: int = 0
+    created: int = 0
+    reactivated: int = 0
+    non_student_member: int = 0
+    cross_school: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            **{name: getattr(self, name) + getattr(other, name) for name in Tally.__annotations__}
+        )
+
+
+@dataclass(frozen=True)
+class BatchFailure:
+    number: int  # 1-based, as shown to operators
+    student_id_from: int | None
+    student_id_to: int | None  # exclusive
+    error: str
+
+
+@dataclass(frozen=True)
+class BackfillResult:
+    dry_run: bool
+    tally: Tally
+    batches: int
+    batches_committed: int
+    seconds: float
+    school_id: int | None = None
+    batch_size: int | None = None
+    failed_batch: BatchFailure | None = None
+    migration_run_id: int | None = None
+    schema_kind: str = "ours"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_BATCH_FAILED if self.failed_batch else EXIT_OK
+
+    @property
+    def status(self) -> str:
+        if self.failed_batch:
+            return "failed"
+        return "dry_run" if self.dry_run else "completed"
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.tally
+        failed = self.failed_batch
+        return {
+            "dry_run": self.dry_run,
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "school_id": self.school_id,
+            "eligible_pairs": t.eligible_pairs,
+            "already_active": t.already_active,
+            "to_create": t.to_create,
+            "to_reactivate": t.to_reactivate,
+            "created": t.created,
+            "reactivated": t.reactivated,
+            "skipped": {"non_student_member": t.non_student_member, "cross_school": t.cross_school},
+            "batches": self.batches,
+            "batches_committed": self.batches_committed,
+            "batch_size": self.batch_size,
+            "failed_batch": None if failed is None else failed.__dict__.copy(),
+            "migration_run_id": self.migration_run_id,
+            "schema": self.schema_kind,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _tally_from_counts(row: sa.Row[Any]) -> Tally:
+    values = row._mapping
+    active = int(values["enrolled_active"])
+    inactive = int(values["enrolled_inactive"])
+    missing = int(values["missing"])
+    return Tally(
+        eligible_pairs=active + inactive + missing,
+        already_active=active,
+        to_create=missing,
+        to_reactivate=inactive,
+        non_student_member=int(values["non_student"]),
+        cross_school=int(values["cross_school"]),
+    )
+
+
+def plan_ranges(
+    connection: sa.Connection,
+    schema: EnrollmentSchema,
+    *,
+    school_id: int | None,
+    batch_size: int | None,
+) -> list[StudentRange]:
+    """Student id ranges, ``batch_size`` distinct students each, from one query. The first and
+    last ranges are open-ended so students added while the run goes on are still covered."""
+    if not batch_size:
+        return [StudentRange()]
+    starts = connection.scalars(
+        statements.student_batch_starts(schema, school_id=school_id, students_per_batch=batch_size)
+    ).all()
+    bounds: list[int | None] = [None, *[int(s) for s in starts[1:]], None]
+    return [StudentRange(low, high) for low, high in zip(bounds, bounds[1:], strict=False)]
+
+
+def _write_batch(
+    connection: sa.Connection,
+    schema: EnrollmentSchema,
+    *,
+    school_id: int | None,
+    students: StudentRange,
+) -> Tally:
+    if schema.dialect == "postgresql":
+        row = connection.execute(
+            statements.postgres_backfill_batch(schema, school_id=school_id, students=students)
+        ).one()
+        return replace(
+            _tally_from_counts(row), created=int(row.created), reactivated=int(row.reactivated)
+        )
+    # Without xmax to tell inserts from updates: reactivate first, which takes SQLite's single
+    # write lock, so nobody can write between these statements and every count is exact.
+    reactivated = connection.execute(
+        statements.reactivate_inactive(schema, school_id=school_id, students=students)
+    ).rowcount
+    after_update = _tally_from_counts(
+        connection.execute(
+            statements.category_totals(schema, school_id=school_id, students=students)
+        ).one()
+    )
+    created = connection.execute(
+        statements.insert_missing(schema, school_id=school_id, students=students)
+    ).rowcount
+    return replace(
+        after_update,
+        already_active=after_update.already_active - reactivated,
+        to_reactivate=after_update.to_reactivate + reactivated,
+        created=created,
+        reactivated=reactivated,
+    )
+
+
+@dataclass
+class _Bookkeeping:
+    """The ``migration_runs`` row of a committed run on our own schema (none on legacy)."""
+
+    enabled: bool
+    run_id: int | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def start(self, connection: sa.Connection, school_id: int | None) -> None:
+        if not self.enabled:
+            return
+        runs = MigrationRun.__table__
+        schools = sa.table("schools", sa.column("id"))
+        known = school_id is not None and connection.scalar(
+            sa.select(sa.func.count()).select_from(schools).where(schools.c.id == school_id)
+        )
+        self.run_id = connection.execute(
+            sa.insert(runs).values(
+                tool=TOOL_NAME,
+                school_id=school_id if known else None,
+                dry_run=False,
+                status="running",
+                parameters=self.parameters,
+                result={},
+            )
+        ).inserted_primary_key[0]
+
+    def progress(self, connection: sa.Connection, result: BackfillResult) -> None:
+        # Same transaction as the batch: the record never claims a batch that was rolled back.
+        if self.run_id is not None:
+            runs = MigrationRun.__table__
+            connection.execute(
+                sa.update(runs).where(runs.c.id == self.run_id).values(result=result.to_json())
+            )
+
+    def finish(self, connection: sa.Connection, result: BackfillResult) -> None:
+        if self.run_id is None:
+            return
+        runs, logs = MigrationRun.__table__, AuditLog.__table__
+        document = result.to_json()
+        connection.execute(
+            sa.update(runs)
+            .where(runs.c.id == self.run_id)
+            .values(status=result.status, result=document, finished_at=datetime.now(UTC))
+        )
+        school = connection.scalar(sa.select(runs.c.school_id).where(runs.c.id == self.run_id))
+        connection.execute(
+            sa.insert(logs).values(
+                school_id=school,
+                actor_id=None,
+                actor_label="cli:backfill",
+                action=TOOL_NAME,
+                entity_type="migration_run",
+                entity_id=self.run_id,
+                changes=document,
+            )
+        )
+
+
+def run_backfill(
+    engine: sa.Engine,
+    *,
+    school_id: int | None = None,
+    commit: bool = False,
+    batch_size: int | None = DEFAULT_BATCH_SIZE,
+    on_progress: ProgressCallback | None = None,
+    after_batch_written: BatchHook | None = None,
+) -> BackfillResult:
+    """Backfill enrollments; raises :class:`CouldNotRun` when the database cannot be used."""
+    started = time.monotonic()
+    with engine.connect() as connection:
+        schema = probe_enrollment_schema(connection)
+        if commit and schema.unfillable_enrollment_columns:
+            column = schema.unfillable_enrollment_columns[0]
+            raise CouldNotRun(
+                f"course_enrollments.{column} is NOT NULL without a default and unknown to "
+                "the backfill; it cannot create enrollments here"
+            )
+        ranges = plan_ranges(connection, schema, school_id=school_id, batch_size=batch_size)
+        base = BackfillResult(
+            dry_run=not commit,
+            tally=Tally(),
+            batches=len(ranges),
+            batches_committed=0,
+            seconds=0.0,
+            school_id=school_id,
+            batch_size=batch_size or None,
+            schema_kind="ours" if schema.has_bookkeeping else "legacy",
+        )
+        if not commit:
+            tally = _tally_from_counts(
+                connection.execute(statements.category_totals(schema, school_id=school_id)).one()
+            )
+            return replace(base, tally=tally, seconds=time.monotonic() - started)
+        # End the read transaction before writing: on SQLite it would block our own commits.
+        connection.rollback()
+
+    book = _Bookkeeping(
+        enabled=schema.has_bookkeeping,
+        parameters={"school_id": school_id, "batch_size": batch_size or None, "commit": True},
+    )
+    with engine.begin() as connection:
+        book.start(connection, school_id)
+    result = replace(base, migration_run_id=book.run_id)
+    for number, students in enumerate(ranges, start=1):
+        try:
+            with engine.begin() as connection:
+                tally = _write_batch(connection, schema, school_id=school_id, students=students)
+                if after_batch_written is not None:
+                    after_batch_written(number)
+                progressed = replace(
+                    result,
+                    tally=result.tally + tally,
+                    batches_committed=number,
+                    seconds=time.monotonic() - started,
+                )
+                book.progress(connection, progressed)
+            result = progressed
+        except Exception as error:
+            # Any failure (a constraint, a lost connection, a lock timeout): the batch's
+            # transaction rolled back as a whole, earlier batches stay committed; report and stop.
+            message = " ".join(str(getattr(error, "orig", None) or error).split())
+            failure = BatchFailure(number, students.low, students.high, message[:500])
+            result = replace(result, failed_batch=failure)
+            break
+        if on_progress is not None:
+            on_progress(number, len(ranges))
+    result = replace(result, seconds=time.monotonic() - started)
+    with engine.begin() as connection:
+        book.finish(connection, result)
+    return result

@@ -1,0 +1,385 @@
+"""Pure statement builders for the enrollment audit and backfill.
+
+Everything both tools mean by "missing", "inactive" and "anomaly" is defined once, in
+:func:`classified_pairs`. The audit counts its rows; the backfill writes the rows it marks
+``MISSING`` or ``INACTIVE``. Every builder returns a SQLAlchemy Core statement and touches no
+database, so the statements can be read, tested and explained on their own.
+
+A *pair* is a distinct (student, course) reached through an active ``group_members`` row, its
+group and the group's course. Each pair gets exactly one category, in this order of precedence:
+a teacher/admin member is ``NON_STUDENT`` (whatever else is wrong), then a pair whose member,
+group or course rows disagree on the school is ``CROSS_SCHOOL``; the remaining *eligible* pairs
+are ``ENROLLED_ACTIVE``, ``ENROLLED_INACTIVE`` or ``MISSING``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import ColumnElement
+
+from teameval.migration.probe import EnrollmentSchema
+
+
+class Category(IntEnum):
+    """Small integers rather than strings: cheaper to compare and group at a million rows."""
+
+    NON_STUDENT = 1
+    CROSS_SCHOOL = 2
+    MISSING = 3
+    ENROLLED_INACTIVE = 4
+    ENROLLED_ACTIVE = 5
+
+
+ANOMALY_NAMES = {Category.NON_STUDENT: "non_student_member", Category.CROSS_SCHOOL: "cross_school"}
+
+
+@dataclass(frozen=True)
+class StudentRange:
+    """Half-open ``[low, high)`` range of student ids; ``None`` leaves that side open."""
+
+    low: int | None = None
+    high: int | None = None
+
+    def clause(self, column: sa.ColumnElement[Any]) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        if self.low is not None:
+            clauses.append(column >= self.low)
+        if self.high is not None:
+            clauses.append(column < self.high)
+        return clauses
+
+
+def _is_boolean(column: sa.ColumnElement[Any]) -> bool:
+    return isinstance(column.type, sa.Boolean)
+
+
+def is_true(column: sa.ColumnElement[Any]) -> ColumnElement[bool]:
+    # Legacy databases may keep flags as integers; `= true` would not even parse there.
+    return column == (sa.true() if _is_boolean(column) else sa.literal(1))
+
+
+def is_not_true(column: sa.ColumnElement[Any]) -> ColumnElement[bool]:
+    """Inactive, counting NULL as inactive (a NULL flag never grants access)."""
+    if _is_boolean(column):
+        return column.is_not(sa.true())
+    return sa.func.coalesce(column, 0) != 1
+
+
+def true_value(column: sa.ColumnElement[Any]) -> Any:
+    return sa.true() if _is_boolean(column) else sa.literal(1)
+
+
+def pairs(
+    schema: EnrollmentSchema,
+    *,
+    school_id: int | None = None,
+    students: StudentRange | None = None,
+) -> sa.Select[Any]:
+    """One row per distinct (student, course) of active memberships, with its anomaly flags."""
+    gm, g, c, u = schema.group_members, schema.groups, schema.courses, schema.users
+    same_school = [u.c.school_id == g.c.school_id, c.c.school_id == g.c.school_id]
+    if schema.has(gm, "school_id"):
+        same_school.append(gm.c.school_id == g.c.school_id)
+    # NULL school ids fall to ELSE: an unknown school is never treated as a match.
+    cross_school = sa.case((sa.and_(*same_school), 0), else_=1)
+    non_student = sa.case((u.c.role == "student", 0), else_=1)
+    conditions: list[ColumnElement[bool]] = [is_true(gm.c.active)]
+    if students is not None:
+        conditions += students.clause(gm.c.user_id)
+        # Redundant with the join, but lets the planner range-scan users by primary key too.
+        conditions += students.clause(u.c.id)
+    if school_id is not None:
+        # A pair is in a school's scope if any row it is made of belongs to that school, so an
+        # operator of one school also sees the cross-school anomalies that involve it.
+        touches = [g.c.school_id == school_id, c.c.school_id == school_id]
+        touches.append(u.c.school_id == school_id)
+        if schema.has(gm, "school_id"):
+            touches.append(gm.c.school_id == school_id)
+        conditions.append(sa.or_(*touches))
+    return (
+        sa.select(
+            gm.c.user_id.label("student_id"),
+            g.c.course_id.label("course_id"),
+            # Only used for eligible pairs, whose rows all agree on the school.
+            sa.func.min(g.c.school_id).label("school_id"),
+            sa.func.count().label("memberships"),
+            sa.func.max(non_student).label("non_student"),
+            sa.func.max(cross_school).label("cross_school"),
+        )
+        .select_from(
+            gm.join(g, g.c.id == gm.c.group_id)
+            .join(c, c.c.id == g.c.course_id)
+            .join(u, u.c.id == gm.c.user_id)
+        )
+        .where(*conditions)
+        .group_by(gm.c.user_id, g.c.course_id)
+    )
+
+
+def classified_pairs(
+    schema: EnrollmentSchema,
+    *,
+    school_id: int | None = None,
+    students: StudentRange | None = None,
+) -> sa.Select[Any]:
+    """THE definition of the categories, shared by the audit and the backfill."""
+    p = pairs(schema, school_id=school_id, students=students).subquery("pairs")
+    ce = schema.course_enrollments
+    category = sa.case(
+        (p.c.non_student == 1, int(Category.NON_STUDENT)),
+        (p.c.cross_school == 1, int(Category.CROSS_SCHOOL)),
+        (ce.c.course_id.is_(None), int(Category.MISSING)),
+        (is_true(ce.c.active), int(Category.ENROLLED_ACTIVE)),
+        else_=int(Category.ENROLLED_INACTIVE),
+    )
+    return sa.select(
+        p.c.student_id,
+        p.c.course_id,
+        p.c.school_id,
+        p.c.memberships,
+        category.label("category"),
+    ).select_from(
+        p.outerjoin(ce, sa.and_(ce.c.course_id == p.c.course_id, ce.c.student_id == p.c.student_id))
+    )
+
+
+def classified_cte(schema: EnrollmentSchema, select: sa.Select[Any]) -> sa.CTE:
+    cte = select.cte("classified")
+    # Referenced twice (counts and samples): compute it once rather than scanning twice.
+    return cte.prefix_with("MATERIALIZED") if schema.supports_materialized_cte else cte
+
+
+def category_counts(classified: sa.FromClause) -> sa.Select[Any]:
+    """Pairs and memberships per category: the whole audit in one grouped scan."""
+    return sa.select(
+        classified.c.category,
+        sa.func.count().label("pairs"),
+        sa.func.sum(classified.c.memberships).label("memberships"),
+    ).group_by(classified.c.category)
+
+
+def audit_statement(
+    schema: EnrollmentSchema, *, school_id: int | None, sample_limit: int
+) -> sa.CompoundSelect:
+    """Counts per category and up to ``sample_limit`` sample pairs per non-active category, in a
+    single statement (``row_kind`` 0 = count row, 1 = sample row)."""
+    classified = classified_cte(schema, classified_pairs(schema, school_id=school_id))
+    counts = category_counts(classified).subquery("counts")
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=classified.c.category,
+            order_by=(classified.c.student_id, classified.c.course_id),
+        )
+        .label("rank")
+    )
+    ranked = (
+        sa.select(
+            classified.c.student_id,
+            classified.c.course_id,
+            classified.c.school_id,
+            classified.c.category,
+            rank,
+        )
+        .where(classified.c.category != int(Category.ENROLLED_ACTIVE))
+        .subquery("ranked")
+    )
+    u, c = schema.users, schema.courses
+    code = c.c.code if schema.has(c, "code") else sa.cast(sa.null(), sa.String)
+
+    def nothing(type_: Any) -> sa.ColumnElement[Any]:
+        return sa.cast(sa.null(), type_)
+
+    count_rows = sa.select(
+        sa.literal(0).label("row_kind"),
+        counts.c.category,
+        counts.c.pairs,
+        sa.cast(counts.c.memberships, sa.BigInteger).label("memberships"),
+        nothing(sa.Integer).label("student_id"),
+        nothing(sa.String).label("student_name"),
+        nothing(sa.String).label("student_email"),
+        nothing(sa.String).label("student_role"),
+        nothing(sa.Integer).label("student_school_id"),
+        nothing(sa.Integer).label("course_id"),
+        nothing(sa.String).label("course_name"),
+        nothing(sa.String).label("course_code"),
+        nothing(sa.Integer).label("course_school_id"),
+        nothing(sa.Integer).label("group_school_id"),
+    )
+    sample_rows = (
+        sa.select(
+            sa.literal(1),
+            ranked.c.category,
+            sa.cast(sa.null(), sa.BigInteger),
+            sa.cast(sa.null(), sa.BigInteger),
+            ranked.c.student_id,
+            sa.cast(u.c.name, sa.String),
+            sa.cast(u.c.email, sa.String),
+            sa.cast(u.c.role, sa.String),
+            u.c.school_id,
+            ranked.c.course_id,
+            sa.cast(c.c.name, sa.String),
+            sa.cast(code, sa.String),
+            c.c.school_id,
+            ranked.c.school_id,
+        )
+        .select_from(
+            ranked.join(u, u.c.id == ranked.c.student_id).join(c, c.c.id == ranked.c.course_id)
+        )
+        .where(ranked.c.rank <= sample_limit)
+    )
+    return sa.union_all(count_rows, sample_rows)
+
+
+def student_batch_starts(
+    schema: EnrollmentSchema, *, school_id: int | None, students_per_batch: int
+) -> sa.Select[Any]:
+    """The first student id of every batch of ``students_per_batch`` distinct active members,
+    in one statement (never one query per student)."""
+    gm = schema.group_members
+    distinct_students = (
+        sa.select(gm.c.user_id.label("student_id"))
+        .where(is_true(gm.c.active))
+        .group_by(gm.c.user_id)
+    )
+    if school_id is not None:
+        # Only a pre-filter to skip empty batches; the batch statements filter exactly.
+        scoped = pairs(schema, school_id=school_id).subquery("scoped")
+        distinct_students = sa.select(scoped.c.student_id).group_by(scoped.c.student_id)
+    numbered = sa.select(
+        distinct_students.subquery("d").c.student_id,
+        sa.func.row_number().over(order_by=sa.column("student_id")).label("n"),
+    ).subquery("numbered")
+    return (
+        sa.select(numbered.c.student_id)
+        .where((numbered.c.n - 1) % students_per_batch == 0)
+        .order_by(numbered.c.student_id)
+    )
+
+
+def _new_enrollment_columns(
+    schema: EnrollmentSchema, source: sa.FromClause
+) -> tuple[list[str], list[sa.ColumnElement[Any]]]:
+    ce = schema.course_enrollments
+    names = ["course_id", "student_id", "active"]
+    values: list[sa.ColumnElement[Any]] = [
+        source.c.course_id,
+        source.c.student_id,
+        true_value(ce.c.active),
+    ]
+    if schema.has(ce, "school_id"):
+        names.append("school_id")
+        values.append(source.c.school_id)
+    for stamp in ("created_at", "updated_at"):
+        if schema.has(ce, stamp):
+            names.append(stamp)
+            values.append(sa.func.current_timestamp())
+    return names, values
+
+
+def _reactivation_values(schema: EnrollmentSchema) -> dict[str, Any]:
+    ce = schema.course_enrollments
+    values: dict[str, Any] = {"active": true_value(ce.c.active)}
+    if schema.has(ce, "updated_at"):
+        values["updated_at"] = sa.func.current_timestamp()
+    return values
+
+
+def _category_sums(classified: sa.FromClause) -> list[sa.ColumnElement[Any]]:
+    return [
+        sa.func.coalesce(
+            sa.func.sum(sa.case((classified.c.category == int(category), 1), else_=0)), 0
+        ).label(category.name.lower())
+        for category in Category
+    ]
+
+
+def postgres_backfill_batch(
+    schema: EnrollmentSchema, *, school_id: int | None, students: StudentRange
+) -> sa.Select[Any]:
+    """PostgreSQL: classify one batch of students and write it, in ONE statement.
+
+    ``INSERT … ON CONFLICT DO UPDATE … WHERE NOT active`` both creates missing enrollments and
+    reactivates inactive ones. It is race-safe under READ COMMITTED: a row another transaction
+    inserts meanwhile becomes a conflict (reactivated if inactive, left alone if active), never a
+    unique-key error or a duplicate. ``xmax = 0`` on the returned row tells an insert from an
+    update, so the counts are exactly what this statement did.
+    """
+    ce = schema.course_enrollments
+    classified = classified_cte(
+        schema, classified_pairs(schema, school_id=school_id, students=students)
+    )
+    todo = sa.select(classified).where(
+        classified.c.category.in_([int(Category.MISSING), int(Category.ENROLLED_INACTIVE)])
+    )
+    todo_sub = todo.subquery("todo")
+    names, values = _new_enrollment_columns(schema, todo_sub)
+    insert = postgresql.insert(ce).from_select(names, sa.select(*values))
+    written = (
+        insert.on_conflict_do_update(
+            index_elements=["course_id", "student_id"],
+            set_=_reactivation_values(schema),
+            where=is_not_true(ce.c.active),
+        )
+        .returning(sa.literal_column("(xmax = 0)", sa.Boolean).label("inserted"))
+        .cte("written")
+    )
+    created = sa.select(sa.func.count()).where(written.c.inserted).scalar_subquery()
+    reactivated = sa.select(sa.func.count()).where(sa.not_(written.c.inserted)).scalar_subquery()
+    return sa.select(
+        *_category_sums(classified),
+        created.label("created"),
+        reactivated.label("reactivated"),
+    ).select_from(classified)
+
+
+def category_totals(
+    schema: EnrollmentSchema, *, school_id: int | None, students: StudentRange | None = None
+) -> sa.Select[Any]:
+    """Category totals as one row (dry runs, and each batch on the SQLite path)."""
+    classified = classified_pairs(schema, school_id=school_id, students=students).subquery(
+        "classified"
+    )
+    return sa.select(*_category_sums(classified)).select_from(classified)
+
+
+def reactivate_inactive(
+    schema: EnrollmentSchema, *, school_id: int | None, students: StudentRange
+) -> sa.Update:
+    """Companion ``UPDATE`` for engines without ``xmax`` (SQLite, whose writers are serialised,
+    so this and :func:`insert_missing` in one transaction count exactly)."""
+    ce = schema.course_enrollments
+    classified = classified_pairs(schema, school_id=school_id, students=students).subquery(
+        "classified"
+    )
+    inactive = sa.select(classified.c.course_id, classified.c.student_id).where(
+        classified.c.category == int(Category.ENROLLED_INACTIVE)
+    )
+    return (
+        sa.update(ce)
+        .where(sa.tuple_(ce.c.course_id, ce.c.student_id).in_(inactive))
+        .where(is_not_true(ce.c.active))
+        .values(_reactivation_values(schema))
+    )
+
+
+def insert_missing(
+    schema: EnrollmentSchema, *, school_id: int | None, students: StudentRange
+) -> sa.Insert:
+    ce = schema.course_enrollments
+    classified = classified_pairs(schema, school_id=school_id, students=students).subquery(
+        "classified"
+    )
+    names, values = _new_enrollment_columns(schema, classified)
+    # SQLite needs a WHERE in an INSERT … SELECT … ON CONFLICT (parser ambiguity); we have one.
+    source = sa.select(*values).where(classified.c.category == int(Category.MISSING))
+    return (
+        sqlite.insert(ce)
+        .from_select(names, source)
+        .on_conflict_do_nothing(index_elements=["course_id", "student_id"])
+    )

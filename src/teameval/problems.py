@@ -1,0 +1,73 @@
+"""Renders every error as RFC 9457 problem details (``application/problem+json``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from teameval.errors import AppError, InvalidInput
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("teameval")
+
+
+def problem_response(error: AppError, request: Request) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return JSONResponse(
+        error.to_problem(instance=request.url.path),
+        status_code=error.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _field_errors(error: RequestValidationError) -> list[dict[str, Any]]:
+    fields = []
+    for item in error.errors():
+        location = [str(part) for part in item.get("loc", ())]
+        # ("body", "email") → "email"; keep "query.page" style for non-body parameters.
+        field = ".".join(location[1:]) if location[:1] == ["body"] else ".".join(location)
+        fields.append({"field": field or "body", "message": item.get("msg", "invalid")})
+    return fields
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, error: AppError) -> JSONResponse:
+        return problem_response(error, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        fields = _field_errors(error)
+        names = ", ".join(item["field"] for item in fields)
+        return problem_response(InvalidInput(f"Invalid input in: {names}.", errors=fields), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        problem = AppError(str(error.detail))
+        body = problem.to_problem(instance=request.url.path)
+        body.update(
+            status=error.status_code,
+            type=f"/problems/http-{error.status_code}",
+            title=str(error.detail),
+        )
+        return JSONResponse(
+            body, status_code=error.status_code, media_type=PROBLEM_JSON, headers=error.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+        body = {
+            "type": "/problems/internal-error",
+            "title": "Internal server error",
+            "status": 500,
+            "detail": "Something went wrong on our side; nothing was saved. It has been logged.",
+            "instance": request.url.path,
+        }
+        return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)

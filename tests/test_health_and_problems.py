@@ -1,0 +1,59 @@
+"""Health check, problem details for every kind of error, and the refusal to serve stale schemas."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from teameval import schema
+from teameval.api import create_app
+from teameval.config import ConfigurationError, Settings
+from teameval.errors import SchemaOutOfDate
+
+
+def test_health_reports_database_and_revision(client: TestClient) -> None:
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "schema_revision": schema.head_revision(),
+    }
+
+
+def test_unknown_route_is_a_problem_document(client: TestClient) -> None:
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+def test_wrong_method_is_a_problem_document(client: TestClient) -> None:
+    response = client.delete("/api/v1/health")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_malformed_json_names_the_body(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/auth/login", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"]
+
+
+def test_service_refuses_a_database_behind_the_migrations(empty_db_url: str) -> None:
+    with pytest.raises(SchemaOutOfDate, match="teameval db upgrade"):
+        create_app(Settings(database_url=empty_db_url, secret_key="k" * 40))
+
+
+def test_postgres_without_a_secret_key_refuses_to_start() -> None:
+    settings = Settings(database_url="postgresql://db.internal/teameval", secret_key=None)
+    assert settings.database_url.startswith("postgresql+psycopg://")
+    with pytest.raises(ConfigurationError, match="TEAMEVAL_SECRET_KEY"):
+        create_app(settings)
+
+
+def test_sqlite_may_use_the_development_key() -> None:
+    settings = Settings(database_url="sqlite:///x.db", secret_key=None)
+    assert settings.effective_secret_key()
