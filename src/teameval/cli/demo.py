@@ -10,7 +10,7 @@ from sqlalchemy import select
 from teameval import schema
 from teameval.cli.common import DatabaseUrlOption, console, resolve_database_url, unit_of_work
 from teameval.config import get_settings
-from teameval.demo import DEMO_SLUG, DemoSummary, build_demo, reset_demo
+from teameval.demo import DEMO_PASSWORDS, DEMO_SLUG, DemoLogin, DemoSummary, build_demo, reset_demo
 from teameval.models import School
 
 
@@ -44,9 +44,6 @@ def demo(
 
 
 def _describe_existing() -> DemoSummary:
-    from teameval.config import get_settings
-from teameval.demo import DEMO_PASSWORDS, DemoLogin
-
     return DemoSummary(
         DEMO_SLUG,
         [
