@@ -98,6 +98,11 @@ def _engine(url: str) -> Iterator[sa.Engine]:
         engine.dispose()
 
 
+def _console() -> Console:
+    # Piped output goes to logs and tickets: wide enough that sample rows stay on one line.
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 def _print_json(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
 
@@ -131,7 +136,7 @@ def audit_enrollments_command(
     if json_output:
         _print_json(audit.to_json())
     else:
-        render_audit(Console(), audit, database=_display_url(url))
+        render_audit(_console(), audit, database=_display_url(url))
     raise typer.Exit(audit.exit_code)
 
 
@@ -214,5 +219,5 @@ def backfill_enrollments_command(
     if json_output:
         _print_json(result.to_json())
     else:
-        render_backfill(Console(), result, database=_display_url(url))
+        render_backfill(_console(), result, database=_display_url(url))
     raise typer.Exit(result.exit_code)

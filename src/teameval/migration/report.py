@@ -43,8 +43,8 @@ def _samples_table(console: Console, title: str, samples: Sequence[SamplePair]) 
             note = f"role {sample.student_role}"
         elif sample.category == "cross_school":
             note = (
-                f"student school {sample.student_school_id}, group school "
-                f"{sample.group_school_id}, course school {sample.course_school_id}"
+                f"schools: student {sample.student_school_id}, "
+                f"group {sample.group_school_id}, course {sample.course_school_id}"
             )
         table.add_row(
             str(sample.student_id),

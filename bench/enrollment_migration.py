@@ -1,0 +1,322 @@
+"""Benchmark: enrollment audit and backfill against the bare SQL, at 10k to 1M memberships.
+
+Run from the repository root (PostgreSQL at TEAMEVAL_BENCH_POSTGRES_URL, default
+``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``)::
+
+    .venv/bin/python -m bench.enrollment_migration --sizes 10000,100000,1000000
+
+For each size it builds a *legacy-shaped* PostgreSQL database (DESIGN.md §4: no migrations of
+ours, ``course_enrollments`` without ``school_id`` or timestamps) with set-based SQL, about 10 %
+of eligible pairs missing and 2 % inactive, then times as whole processes:
+
+* ``teameval audit enrollments --json`` vs a Python process running the one bare counting query;
+* ``teameval backfill enrollments --json`` (dry run) vs the same bare counting query;
+* ``teameval backfill enrollments --commit --json`` vs a Python process running the single bare
+  ``INSERT … SELECT … ON CONFLICT DO UPDATE``; each of these runs on a fresh copy
+  (``CREATE DATABASE … TEMPLATE``) of the generated data.
+
+Both sides are whole ``subprocess`` runs of the same interpreter, so interpreter start-up and
+connection set-up are on both sides of the ratio. Peak memory is the child's ``ru_maxrss`` from
+``os.wait4`` (the client process; the PostgreSQL server's own memory is not included).
+Results are printed as a Markdown table and written to ``bench/results/enrollment_migration.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+ADMIN_URL = os.environ.get(
+    "TEAMEVAL_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+ROOT = Path(__file__).resolve().parent.parent
+TEAMEVAL = str(ROOT / ".venv" / "bin" / "teameval")
+RESULTS = ROOT / "bench" / "results" / "enrollment_migration.json"
+SCHOOLS = 10
+COURSES_PER_STUDENT = 4
+STUDENTS_PER_COURSE = 100
+TEAMS_PER_COURSE = 4
+
+LEGACY_DDL = """
+CREATE TABLE schools (id SERIAL PRIMARY KEY, name VARCHAR(200) NOT NULL);
+CREATE TABLE users (id SERIAL PRIMARY KEY, school_id INTEGER NOT NULL REFERENCES schools(id),
+    email VARCHAR(320) NOT NULL, name VARCHAR(200) NOT NULL, role VARCHAR(16) NOT NULL,
+    archived BOOLEAN NOT NULL DEFAULT FALSE);
+CREATE TABLE courses (id SERIAL PRIMARY KEY, school_id INTEGER NOT NULL REFERENCES schools(id),
+    name VARCHAR(200) NOT NULL, code VARCHAR(50), is_active BOOLEAN NOT NULL DEFAULT TRUE);
+CREATE TABLE groups (id SERIAL PRIMARY KEY, school_id INTEGER NOT NULL REFERENCES schools(id),
+    course_id INTEGER NOT NULL REFERENCES courses(id), name VARCHAR(200) NOT NULL,
+    team_number INTEGER);
+CREATE TABLE group_members (id SERIAL PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    group_id INTEGER NOT NULL REFERENCES groups(id),
+    user_id INTEGER NOT NULL REFERENCES users(id), role_in_team VARCHAR(50),
+    active BOOLEAN NOT NULL DEFAULT TRUE, UNIQUE (group_id, user_id));
+CREATE INDEX ix_group_members_user_id ON group_members (user_id);
+CREATE INDEX ix_groups_course_id ON groups (course_id);
+CREATE TABLE course_enrollments (id SERIAL PRIMARY KEY,
+    course_id INTEGER NOT NULL REFERENCES courses(id),
+    student_id INTEGER NOT NULL REFERENCES users(id),
+    active BOOLEAN NOT NULL DEFAULT TRUE, UNIQUE (course_id, student_id));
+CREATE INDEX ix_course_enrollments_student_id ON course_enrollments (student_id);
+"""
+
+# Student s (school (s-1) % 10 + 1) takes COURSES_PER_STUDENT consecutive courses of its school,
+# one team each. Every 200th user is a teacher (their memberships are non-student anomalies).
+# hash(pair) % 100 < 10 -> no enrollment, < 12 -> inactive enrollment, else active.
+GENERATE = """
+INSERT INTO schools (id, name) SELECT i, 'School ' || i FROM generate_series(1, {schools}) i;
+INSERT INTO courses (id, school_id, name, code)
+    SELECT c, (c - 1) % {schools} + 1, 'Course ' || c, 'C-' || c
+    FROM generate_series(1, {courses}) c;
+INSERT INTO groups (id, school_id, course_id, name, team_number)
+    SELECT (c - 1) * {teams} + t, (c - 1) % {schools} + 1, c, 'Team ' || t, t
+    FROM generate_series(1, {courses}) c, generate_series(1, {teams}) t;
+INSERT INTO users (id, school_id, email, name, role)
+    SELECT s, (s - 1) % {schools} + 1, 'user' || s || '@example.org', 'User ' || s,
+           CASE WHEN s % 200 = 0 THEN 'teacher' ELSE 'student' END
+    FROM generate_series(1, {students}) s;
+CREATE TEMP TABLE bench_pairs AS
+    SELECT s AS student_id, k,
+           ((((s - 1) / {schools}) * {per_student} + k) % {courses_per_school}) * {schools}
+             + (s - 1) % {schools} + 1 AS course_id,
+           (s * 31 + k * 17) % 100 AS h
+    FROM generate_series(1, {students}) s, generate_series(0, {per_student} - 1) k;
+INSERT INTO group_members (school_id, group_id, user_id, role_in_team, active)
+    SELECT (p.course_id - 1) % {schools} + 1,
+           (p.course_id - 1) * {teams} + p.student_id % {teams} + 1, p.student_id, 'member', TRUE
+    FROM bench_pairs p;
+INSERT INTO course_enrollments (course_id, student_id, active)
+    SELECT course_id, student_id, h >= 12 FROM bench_pairs WHERE h >= 10;
+"""
+
+# The single statements a DBA would write by hand, independent of our statement builders.
+PAIRS_SQL = """
+SELECT gm.user_id AS student_id, g.course_id, count(*) AS memberships,
+       max(CASE WHEN u.role = 'student' THEN 0 ELSE 1 END) AS non_student,
+       max(CASE WHEN u.school_id = g.school_id AND c.school_id = g.school_id
+                 AND gm.school_id = g.school_id THEN 0 ELSE 1 END) AS cross_school
+FROM group_members gm JOIN groups g ON g.id = gm.group_id JOIN courses c ON c.id = g.course_id
+JOIN users u ON u.id = gm.user_id
+WHERE gm.active GROUP BY gm.user_id, g.course_id
+"""
+BARE_COUNT = f"""
+SELECT category, count(*), sum(memberships) FROM (
+  SELECT p.memberships, CASE WHEN p.non_student = 1 THEN 1 WHEN p.cross_school = 1 THEN 2
+         WHEN ce.course_id IS NULL THEN 3 WHEN ce.active THEN 5 ELSE 4 END AS category
+  FROM ({PAIRS_SQL}) p LEFT JOIN course_enrollments ce
+    ON ce.course_id = p.course_id AND ce.student_id = p.student_id) x
+GROUP BY category
+"""
+BARE_WRITE = f"""
+INSERT INTO course_enrollments AS ce (course_id, student_id, active)
+SELECT p.course_id, p.student_id, TRUE FROM ({PAIRS_SQL}) p
+WHERE p.non_student = 0 AND p.cross_school = 0
+  AND NOT EXISTS (SELECT 1 FROM course_enrollments e
+                  WHERE e.course_id = p.course_id AND e.student_id = p.student_id AND e.active)
+ON CONFLICT (course_id, student_id) DO UPDATE SET active = TRUE WHERE ce.active IS NOT TRUE
+"""
+BARE_RUNNER = """
+import sys, psycopg
+with psycopg.connect(sys.argv[1]) as conn:
+    cursor = conn.execute(sys.argv[2])
+    print(cursor.fetchall() if cursor.description else cursor.rowcount)
+"""
+
+
+@dataclass
+class Measure:
+    size: int
+    task: str
+    tool_seconds: float
+    bare_seconds: float
+    tool_peak_mb: float
+    bare_peak_mb: float
+    ratio: float
+
+
+def _admin(statement: str) -> None:
+    engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(statement))
+    engine.dispose()
+
+
+def _url(name: str) -> str:
+    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def generate(name: str, memberships: int) -> None:
+    students = memberships // COURSES_PER_STUDENT
+    courses = max(SCHOOLS * COURSES_PER_STUDENT, memberships // STUDENTS_PER_COURSE)
+    courses -= courses % SCHOOLS
+    _admin(f'CREATE DATABASE "{name}"')
+    engine = sa.create_engine(_url(name))
+    with engine.begin() as connection:
+        for statement in LEGACY_DDL.split(";"):
+            if statement.strip():
+                connection.execute(sa.text(statement))
+        script = GENERATE.format(
+            schools=SCHOOLS,
+            courses=courses,
+            courses_per_school=courses // SCHOOLS,
+            teams=TEAMS_PER_COURSE,
+            students=students,
+            per_student=COURSES_PER_STUDENT,
+        )
+        for statement in script.split(";"):
+            if statement.strip():
+                connection.execute(sa.text(statement))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Run ``command`` as a child; wall time, its own peak RSS (MB, from wait4) and stdout."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    stdout = process.stdout.read()
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1, 2):
+        raise RuntimeError(f"{command[:4]} failed ({process.returncode}): {stderr.decode()}")
+    return seconds, usage.ru_maxrss / 1024, stdout.decode()
+
+
+def bare(url: str, sql: str) -> list[str]:
+    return [sys.executable, "-c", BARE_RUNNER, _libpq(url), sql]
+
+
+def tool(*args: str, url: str) -> list[str]:
+    return [TEAMEVAL, *args, "--json", "--database-url", url]
+
+
+def measure(
+    size: int, task: str, tool_cmd: list[str], bare_cmd: list[str], repeat: int
+) -> tuple[Measure, list[str]]:
+    tool_runs, bare_runs, outputs = [], [], []
+    for _ in range(repeat):
+        # Alternate so cache warmth and background noise hit both sides alike.
+        seconds, peak, out = timed(tool_cmd)
+        tool_runs.append((seconds, peak))
+        outputs.append(out)
+        bare_runs.append(timed(bare_cmd)[:2])
+    return _summarise(size, task, tool_runs, bare_runs), outputs
+
+
+def _summarise(
+    size: int, task: str, tool_runs: list[tuple[float, float]], bare_runs: list[tuple[float, float]]
+) -> Measure:
+    tool_s = statistics.median(s for s, _ in tool_runs)
+    bare_s = statistics.median(s for s, _ in bare_runs)
+    return Measure(
+        size=size,
+        task=task,
+        tool_seconds=round(tool_s, 3),
+        bare_seconds=round(bare_s, 3),
+        tool_peak_mb=round(max(p for _, p in tool_runs), 1),
+        bare_peak_mb=round(max(p for _, p in bare_runs), 1),
+        ratio=round(tool_s / bare_s, 2),
+    )
+
+
+def measure_commit(template: str, size: int, repeat: int) -> tuple[Measure, list[str]]:
+    """Each run writes, so each gets its own fresh copy of the generated database."""
+    tool_runs, bare_runs, outputs = [], [], []
+    for _ in range(repeat):
+        for side in ("tool", "bare"):
+            copy = f"bench_copy_{uuid.uuid4().hex[:10]}"
+            _admin(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
+            try:
+                if side == "tool":
+                    seconds, peak, out = timed(tool("backfill", "enrollments", "--commit",
+                                                    url=_url(copy)))  # fmt: skip
+                    tool_runs.append((seconds, peak))
+                    outputs.append(out)
+                else:
+                    seconds, peak, out = timed(bare(_url(copy), BARE_WRITE))
+                    bare_runs.append((seconds, peak))
+                    outputs.append(f"bare rowcount {out.strip()}")
+            finally:
+                _admin(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+    return _summarise(size, "backfill --commit", tool_runs, bare_runs), outputs
+
+
+def run(sizes: list[int], repeat: int) -> list[Measure]:
+    results: list[Measure] = []
+    for size in sizes:
+        name = f"bench_enrollments_{size}_{uuid.uuid4().hex[:6]}"
+        started = time.perf_counter()
+        generate(name, size)
+        print(f"# {size:,} memberships generated in {time.perf_counter() - started:.1f}s",
+              flush=True)  # fmt: skip
+        url = _url(name)
+        try:
+            for task, tool_cmd in (
+                ("audit", tool("audit", "enrollments", url=url)),
+                ("backfill dry run", tool("backfill", "enrollments", url=url)),
+            ):
+                result, outputs = measure(size, task, tool_cmd, bare(url, BARE_COUNT), repeat)
+                summary = json.loads(outputs[0])
+                keys = ("active_memberships", "eligible_pairs", "missing", "enrolled_inactive",
+                        "to_create", "to_reactivate", "coverage_percent")  # fmt: skip
+                print(f"#   {task}: {({k: summary[k] for k in keys if k in summary})}")
+                results.append(result)
+                print(f"#   {asdict(result)}", flush=True)
+            result, outputs = measure_commit(name, size, repeat)
+            created = json.loads(outputs[0])
+            print(f"#   commit: created {created['created']} reactivated "
+                  f"{created['reactivated']}; {outputs[1]}")  # fmt: skip
+            results.append(result)
+            print(f"#   {asdict(result)}", flush=True)
+        finally:
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return results
+
+
+def markdown(results: list[Measure]) -> str:
+    lines = [
+        "| memberships | task | tool (s) | bare SQL (s) | ratio | tool peak MB | bare peak MB |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.size:,} | {r.task} | {r.tool_seconds:.2f} | {r.bare_seconds:.2f} | "
+            f"{r.ratio:.2f}x | {r.tool_peak_mb:.0f} | {r.bare_peak_mb:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = run(sizes, args.repeat)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Page-number pagination shared by every roster list: ``?page=1&page_size=50`` → a ``Page``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+ItemT = TypeVar("ItemT")
+RowT = TypeVar("RowT")
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int
+    page_size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def page_request(
+    page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
+    page_size: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
+    ] = DEFAULT_PAGE_SIZE,
+) -> PageRequest:
+    return PageRequest(page=page, page_size=page_size)
+
+
+PageDep = Annotated[PageRequest, Depends(page_request)]
+
+
+class Page(BaseModel, Generic[ItemT]):
+    items: list[ItemT]
+    total: int
+    page: int
+    page_size: int
+
+
+def fetch_page(
+    session: Session, query: Select[tuple[RowT]], request: PageRequest
+) -> tuple[Sequence[RowT], int]:
+    """One page of ``query`` (already ordered) and the total, in two statements."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.scalars(query.limit(request.page_size).offset(request.offset)).all()
+    return rows, int(total)
+
+
+def page_of(items: list[Any], total: int, request: PageRequest) -> dict[str, Any]:
+    return {"items": items, "total": total, "page": request.page, "page_size": request.page_size}

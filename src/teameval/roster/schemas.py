@@ -1,0 +1,166 @@
+"""Request and response bodies of the roster API (courses, students, teaching, legacy teams).
+
+Request bodies forbid unknown fields, so a typo in a field name is a 422 naming it instead of
+a silently ignored value.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+StudentStatus = Literal["active", "archived"]
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- courses -----------------------------------------------------------------------------------
+
+
+class CourseCreate(RequestBody):
+    code: str = Field(min_length=1, max_length=50)
+    name: str = Field(min_length=1, max_length=200)
+    period: str | None = Field(default=None, max_length=50)
+    level: str | None = Field(default=None, max_length=50)
+
+
+class CourseUpdate(RequestBody):
+    """Only the fields sent are changed."""
+
+    code: str | None = Field(default=None, min_length=1, max_length=50)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    period: str | None = Field(default=None, max_length=50)
+    level: str | None = Field(default=None, max_length=50)
+    is_active: bool | None = None
+
+
+class CourseOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    period: str | None
+    level: str | None
+    is_active: bool
+
+
+class CourseRef(BaseModel):
+    id: int
+    code: str
+    name: str
+
+
+class TeacherAssign(RequestBody):
+    user_id: int
+
+
+class TeacherAssignmentOut(BaseModel):
+    course_id: int
+    teacher_id: int
+    active: bool
+
+
+# --- students ----------------------------------------------------------------------------------
+
+
+class TeamRef(RequestBody):
+    course: str = Field(min_length=1, max_length=50, description="Course code.")
+    team_number: int = Field(ge=1)
+
+
+class StudentFields(RequestBody):
+    email: str | None = Field(default=None, min_length=3, max_length=320)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    first_name: str | None = Field(default=None, max_length=100)
+    prefix: str | None = Field(default=None, max_length=50)
+    last_name: str | None = Field(default=None, max_length=100)
+    student_number: str | None = Field(default=None, max_length=50)
+    class_name: str | None = Field(default=None, max_length=50)
+
+
+class StudentCreate(StudentFields):
+    email: str = Field(min_length=3, max_length=320)
+    courses: list[str] | None = Field(default=None, description="Course codes to enroll in.")
+    teams: list[TeamRef] | None = Field(default=None, description="Legacy teams to join.")
+
+
+class StudentUpdate(StudentFields):
+    """Fields not sent are not changed; ``courses`` sent is the complete wanted set."""
+
+    courses: list[str] | None = None
+    teams: list[TeamRef] | None = None
+
+
+class TeamOut(BaseModel):
+    course: str
+    team_number: int
+    group_id: int
+
+
+class StudentOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    first_name: str | None
+    prefix: str | None
+    last_name: str | None
+    student_number: str | None
+    class_name: str | None
+    status: StudentStatus
+    courses: list[CourseRef]
+    teams: list[TeamOut]
+
+
+# --- teaching ----------------------------------------------------------------------------------
+
+
+class CourseStudentAdd(StudentFields):
+    """Either ``student_id`` (an existing student) or ``email`` and a name (create if new)."""
+
+    student_id: int | None = None
+
+
+class RosterEntry(BaseModel):
+    id: int
+    email: str
+    name: str
+    first_name: str | None
+    prefix: str | None
+    last_name: str | None
+    student_number: str | None
+    class_name: str | None
+    status: StudentStatus
+    team_number: int | None
+    group_id: int | None
+
+
+class TeamNumberSet(RequestBody):
+    team_number: int | None = Field(ge=1, description="The legacy team number; null = no team.")
+
+
+# --- legacy groups -----------------------------------------------------------------------------
+
+
+class GroupCreate(RequestBody):
+    team_number: int = Field(ge=1)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class GroupMemberAdd(RequestBody):
+    student_id: int
+
+
+class MemberOut(BaseModel):
+    id: int
+    email: str
+    name: str
+
+
+class GroupOut(BaseModel):
+    id: int
+    course_id: int
+    name: str
+    team_number: int
+    members: list[MemberOut]
