@@ -191,7 +191,8 @@ def timed(command: list[str]) -> tuple[float, float, str]:
     """Run ``command`` as a child; wall time, its own peak RSS (MB, from wait4) and stdout."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
     stdout = process.stdout.read()
     stderr = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -206,8 +207,14 @@ def bare(url: str, sql: str) -> list[str]:
     return [sys.executable, "-c", BARE_RUNNER, _libpq(url), sql]
 
 
+# How the tool is started: the `teameval` console script (what operators type), or the lean
+# `python -m teameval.migration` entry that skips the rest of the CLI's imports.
+ENTRY = {"teameval": [TEAMEVAL], "module": [sys.executable, "-m", "teameval.migration"]}
+TOOL_ENTRY = ENTRY["teameval"]
+
+
 def tool(*args: str, url: str) -> list[str]:
-    return [TEAMEVAL, *args, "--json", "--database-url", url]
+    return [*TOOL_ENTRY, *args, "--json", "--database-url", url]
 
 
 def measure(
@@ -248,8 +255,9 @@ def measure_commit(template: str, size: int, repeat: int) -> tuple[Measure, list
             _admin(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
             try:
                 if side == "tool":
-                    seconds, peak, out = timed(tool("backfill", "enrollments", "--commit",
-                                                    url=_url(copy)))  # fmt: skip
+                    seconds, peak, out = timed(
+                        tool("backfill", "enrollments", "--commit", url=_url(copy))
+                    )
                     tool_runs.append((seconds, peak))
                     outputs.append(out)
                 else:
@@ -261,14 +269,28 @@ def measure_commit(template: str, size: int, repeat: int) -> tuple[Measure, list
     return _summarise(size, "backfill --commit", tool_runs, bare_runs), outputs
 
 
+def startup(repeat: int) -> Measure:
+    """Fixed cost of a process on each side, with no data work: `--help` vs `SELECT 1`."""
+    result, _ = measure(
+        0,
+        "start-up only",
+        [TEAMEVAL, "audit", "enrollments", "--help"],
+        bare(ADMIN_URL, "SELECT 1"),
+        repeat,
+    )
+    return result
+
+
 def run(sizes: list[int], repeat: int) -> list[Measure]:
-    results: list[Measure] = []
+    results: list[Measure] = [startup(repeat)]
+    print(f"#   {asdict(results[0])}", flush=True)
     for size in sizes:
         name = f"bench_enrollments_{size}_{uuid.uuid4().hex[:6]}"
         started = time.perf_counter()
         generate(name, size)
-        print(f"# {size:,} memberships generated in {time.perf_counter() - started:.1f}s",
-              flush=True)  # fmt: skip
+        print(
+            f"# {size:,} memberships generated in {time.perf_counter() - started:.1f}s", flush=True
+        )
         url = _url(name)
         try:
             for task, tool_cmd in (
@@ -277,15 +299,24 @@ def run(sizes: list[int], repeat: int) -> list[Measure]:
             ):
                 result, outputs = measure(size, task, tool_cmd, bare(url, BARE_COUNT), repeat)
                 summary = json.loads(outputs[0])
-                keys = ("active_memberships", "eligible_pairs", "missing", "enrolled_inactive",
-                        "to_create", "to_reactivate", "coverage_percent")  # fmt: skip
-                print(f"#   {task}: {({k: summary[k] for k in keys if k in summary})}")
+                keys = (
+                    "active_memberships",
+                    "eligible_pairs",
+                    "missing",
+                    "enrolled_inactive",
+                    "to_create",
+                    "to_reactivate",
+                    "coverage_percent",
+                )
+                print(f"#   {task}: { ({k: summary[k] for k in keys if k in summary}) }")
                 results.append(result)
                 print(f"#   {asdict(result)}", flush=True)
             result, outputs = measure_commit(name, size, repeat)
             created = json.loads(outputs[0])
-            print(f"#   commit: created {created['created']} reactivated "
-                  f"{created['reactivated']}; {outputs[1]}")  # fmt: skip
+            print(
+                f"#   commit: created {created['created']} reactivated "
+                f"{created['reactivated']}; {outputs[1]}"
+            )
             results.append(result)
             print(f"#   {asdict(result)}", flush=True)
         finally:
@@ -299,8 +330,9 @@ def markdown(results: list[Measure]) -> str:
         "|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        size = f"{r.size:,}" if r.size else "-"
         lines.append(
-            f"| {r.size:,} | {r.task} | {r.tool_seconds:.2f} | {r.bare_seconds:.2f} | "
+            f"| {size} | {r.task} | {r.tool_seconds:.2f} | {r.bare_seconds:.2f} | "
             f"{r.ratio:.2f}x | {r.tool_peak_mb:.0f} | {r.bare_peak_mb:.0f} |"
         )
     return "\n".join(lines)
@@ -310,11 +342,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--entry", choices=sorted(ENTRY), default="teameval")
+    parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
+    global TOOL_ENTRY
+    TOOL_ENTRY = ENTRY[args.entry]
     sizes = [int(s) for s in args.sizes.split(",")]
     results = run(sizes, args.repeat)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    document = {"entry": args.entry, "repeat": args.repeat, "results": [asdict(r) for r in results]}
+    args.output.write_text(json.dumps(document, indent=2) + "\n")
     print(markdown(results))
 
 

@@ -173,10 +173,17 @@ def insert_crafted(connection: sa.Connection, *, anomalies: bool = True) -> None
         ],
     )
     members = [
-        (1, 100, 1, True), (1, 101, 1, True), (1, 100, 2, True), (1, 102, 2, True),
-        (1, 102, 3, True), (1, 102, 4, True), (1, 100, 5, False), (1, 102, 12, False),
-        (2, 200, 10, True), (2, 200, 11, True),
-    ]  # fmt: skip
+        (1, 100, 1, True),
+        (1, 101, 1, True),
+        (1, 100, 2, True),
+        (1, 102, 2, True),
+        (1, 102, 3, True),
+        (1, 102, 4, True),
+        (1, 100, 5, False),
+        (1, 102, 12, False),
+        (2, 200, 10, True),
+        (2, 200, 11, True),
+    ]
     if anomalies:
         members += [(1, 100, 6, True), (1, 102, 7, True), (1, 100, 8, True), (2, 103, 9, True)]
     _rows(
@@ -187,8 +194,13 @@ def insert_crafted(connection: sa.Connection, *, anomalies: bool = True) -> None
             for s, g, u, a in members
         ],
     )
-    enrollments = [(10, 1, True, 1), (11, 2, True, 1), (11, 4, False, 1), (11, 12, True, 1),
-                   (20, 11, True, 2)]  # fmt: skip
+    enrollments = [
+        (10, 1, True, 1),
+        (11, 2, True, 1),
+        (11, 4, False, 1),
+        (11, 12, True, 1),
+        (20, 11, True, 2),
+    ]
     rows: list[dict[str, Any]] = []
     for course, student, active, school in enrollments:
         row: dict[str, Any] = {"course_id": course, "student_id": student, "active": active}

@@ -53,8 +53,9 @@ def test_school_limits_the_scope(any_shape_url: str, school: str, expected: dict
 
 
 def test_unknown_school_has_nothing_to_audit(any_shape_url: str) -> None:
-    result = cli("audit", "enrollments", "--database-url", any_shape_url, "--school", "99",
-                 "--json")  # fmt: skip
+    result = cli(
+        "audit", "enrollments", "--database-url", any_shape_url, "--school", "99", "--json"
+    )
     assert result.json()["unique_pairs"] == 0
     assert result.json()["coverage_percent"] == 100.0
     assert result.exit_code == 0
@@ -91,8 +92,9 @@ def test_human_report_is_plain_text_when_piped(any_shape_url: str) -> None:
     assert result.exit_code == 2
     out = result.stdout
     assert "\x1b[" not in out  # no terminal escape codes in a pipe
-    for text in ("FAIL", "42.85 %", "Bob Student", "user2@example.org", "Object Orientation",
-                 "non_student_member", "cross_school", "teameval backfill enrollments"):  # fmt: skip
+    expected = ["FAIL", "42.85 %", "Bob Student", "user2@example.org", "Object Orientation"]
+    expected += ["non_student_member", "cross_school", "teameval backfill enrollments"]
+    for text in expected:
         assert text in out
 
 
@@ -119,8 +121,11 @@ def test_public_function_on_a_connection(crafted_url: str) -> None:
     engine.dispose()
     assert isinstance(audit, EnrollmentAudit)
     assert (audit.missing, audit.enrolled_inactive, audit.status, audit.exit_code) == (
-        1, 0, AuditStatus.FAIL, 2,
-    )  # fmt: skip
+        1,
+        0,
+        AuditStatus.FAIL,
+        2,
+    )
     assert audit.to_json()["samples"] == {"missing": [], "inactive": [], "anomalies": []}
     with pytest.raises(dataclasses.FrozenInstanceError):
         audit.missing = 0  # type: ignore[misc]
@@ -201,9 +206,27 @@ def test_exit_code_1_when_only_anomalies_remain(empty_db_url: str) -> None:
         # Enroll every eligible pair: only the anomalies are left.
         connection.execute(sa.text("UPDATE course_enrollments SET active = TRUE"))
         connection.execute(
-            sa.text("INSERT INTO course_enrollments (course_id, student_id, active) "
-                    "VALUES (10, 2, TRUE), (11, 3, TRUE), (20, 10, TRUE)")  # fmt: skip
+            sa.text(
+                "INSERT INTO course_enrollments (course_id, student_id, active) "
+                "VALUES (10, 2, TRUE), (11, 3, TRUE), (20, 10, TRUE)"
+            )
         )
     engine.dispose()
     result = cli("audit", "enrollments", "--database-url", empty_db_url, "--json")
     assert (result.json()["status"], result.exit_code) == ("WARNING", 1)
+
+
+def test_the_pair_rules_behind_the_counts(any_shape_url: str) -> None:
+    """Two teams of one course count once; inactive memberships are ignored; archived students
+    are still eligible."""
+    engine = make_engine(any_shape_url)
+    with engine.connect() as connection:
+        audit = audit_enrollments(connection, sample_limit=50)
+    engine.dispose()
+    listed = audit.samples_missing + audit.samples_inactive + audit.samples_anomalies
+    students = [sample.student_id for sample in listed]
+    assert 3 in [s.student_id for s in audit.samples_missing]  # archived, still missing
+    assert 5 not in students  # only an inactive membership
+    assert 12 not in students  # inactive membership, even with an active enrollment
+    # Student 1 is in teams 100 and 101 of course 10: 12 memberships make 11 pairs.
+    assert (audit.active_memberships, audit.unique_pairs) == (12, 11)

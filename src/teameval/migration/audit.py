@@ -1,7 +1,8 @@
 """Enrollment audit: how far ``course_enrollments`` covers active legacy memberships.
 
-Read-only and set-based: after probing the schema it runs exactly one statement
-(:func:`~teameval.migration.enrollment_statements.audit_statement`), whatever the data size.
+Read-only and set-based: after probing the schema, one scan counts every category (and on
+PostgreSQL also picks the sample pairs); at most three small statements more fetch the samples
+and their names. The number of statements never depends on the data size.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from teameval.migration import enrollment_statements as statements
+from teameval.migration.audit_statements import (
+    PROBLEM_CATEGORIES,
+    SAMPLE_FIELDS,
+    audit_counts,
+    course_details,
+    ranked_samples,
+    sample_column,
+    student_details,
+)
 from teameval.migration.enrollment_statements import ANOMALY_NAMES, Category
 from teameval.migration.probe import EnrollmentSchema, probe_enrollment_schema
 
@@ -109,20 +118,66 @@ def audit_status(
     return AuditStatus.FAIL
 
 
-def _sample(row: sa.Row[Any], category: str) -> SamplePair:
-    return SamplePair(
-        category=category,
-        student_id=int(row.student_id),
-        student_name=row.student_name,
-        student_email=row.student_email,
-        student_role=row.student_role,
-        student_school_id=row.student_school_id,
-        course_id=int(row.course_id),
-        course_name=row.course_name,
-        course_code=row.course_code,
-        course_school_id=row.course_school_id,
-        group_school_id=row.group_school_id,
-    )
+def _sample_ids(
+    connection: sa.Connection,
+    schema: EnrollmentSchema,
+    counts: sa.Row[Any],
+    *,
+    school_id: int | None,
+    sample_limit: int,
+) -> list[tuple[Category, int, int, int | None]]:
+    """(category, student, course, group school) of the sample pairs, in id order."""
+    if sample_limit <= 0:
+        return []
+    found: list[tuple[Category, int, int, int | None]] = []
+    if schema.dialect == "postgresql":
+        values = counts._mapping
+        for category in PROBLEM_CATEGORIES:
+            students, courses, schools = (
+                values[sample_column(category, field)] or [] for field in SAMPLE_FIELDS
+            )
+            found += zip([category] * len(students), students, courses, schools, strict=True)
+    else:
+        statement = ranked_samples(schema, school_id=school_id, sample_limit=sample_limit)
+        found = [
+            (Category(int(row.category)), row.student_id, row.course_id, row.school_id)
+            for row in connection.execute(statement)
+        ]
+    return sorted(found, key=lambda item: (item[0], item[1], item[2]))
+
+
+def _samples(
+    connection: sa.Connection,
+    schema: EnrollmentSchema,
+    ids: list[tuple[Category, int, int, int | None]],
+) -> dict[Category, list[SamplePair]]:
+    samples: dict[Category, list[SamplePair]] = {category: [] for category in Category}
+    if not ids:
+        return samples
+    students = {
+        row.id: row for row in connection.execute(student_details(schema, {i[1] for i in ids}))
+    }
+    courses = {
+        row.id: row for row in connection.execute(course_details(schema, {i[2] for i in ids}))
+    }
+    for category, student_id, course_id, group_school_id in ids:
+        student, course = students.get(student_id), courses.get(course_id)
+        samples[category].append(
+            SamplePair(
+                category=ANOMALY_NAMES.get(category, category.name.lower()),
+                student_id=int(student_id),
+                student_name=None if student is None else str(student.name),
+                student_email=None if student is None else str(student.email),
+                student_role=None if student is None else str(student.role),
+                student_school_id=None if student is None else student.school_id,
+                course_id=int(course_id),
+                course_name=None if course is None else str(course.name),
+                course_code=None if course is None or course.code is None else str(course.code),
+                course_school_id=None if course is None else course.school_id,
+                group_school_id=group_school_id,
+            )
+        )
+    return samples
 
 
 def audit_with_schema(
@@ -132,24 +187,14 @@ def audit_with_schema(
     school_id: int | None = None,
     sample_limit: int = 10,
 ) -> EnrollmentAudit:
-    statement = statements.audit_statement(
-        schema, school_id=school_id, sample_limit=max(sample_limit, 0)
-    )
-    pair_counts = dict.fromkeys(Category, 0)
-    memberships = 0
-    samples: dict[Category, list[SamplePair]] = {category: [] for category in Category}
-    for row in connection.execute(statement):
-        category = Category(int(row.category))
-        if row.row_kind == 0:
-            pair_counts[category] = int(row.pairs)
-            memberships += int(row.memberships or 0)
-        else:
-            name = ANOMALY_NAMES.get(category, category.name.lower())
-            samples[category].append(_sample(row, name))
-
-    def ordered(category: Category) -> list[SamplePair]:
-        return sorted(samples[category], key=lambda s: (s.student_id, s.course_id))
-
+    sample_limit = max(sample_limit, 0)
+    counts = connection.execute(
+        audit_counts(schema, school_id=school_id, sample_limit=sample_limit)
+    ).one()
+    ids = _sample_ids(connection, schema, counts, school_id=school_id, sample_limit=sample_limit)
+    samples = _samples(connection, schema, ids)
+    values = counts._mapping
+    pair_counts = {category: int(values[category.name.lower()]) for category in Category}
     active = pair_counts[Category.ENROLLED_ACTIVE]
     inactive = pair_counts[Category.ENROLLED_INACTIVE]
     missing = pair_counts[Category.MISSING]
@@ -163,11 +208,11 @@ def audit_with_schema(
         anomalies=non_student + cross_school,
         coverage=coverage,
     )
-    anomaly_samples = ordered(Category.NON_STUDENT) + ordered(Category.CROSS_SCHOOL)
+    anomaly_samples = samples[Category.NON_STUDENT] + samples[Category.CROSS_SCHOOL]
     return EnrollmentAudit(
         status=status,
         exit_code=EXIT_CODES[status],
-        active_memberships=memberships,
+        active_memberships=int(values["memberships"]),
         unique_pairs=sum(pair_counts.values()),
         eligible_pairs=eligible,
         enrolled_active=active,
@@ -177,9 +222,9 @@ def audit_with_schema(
         non_student_member=non_student,
         cross_school=cross_school,
         school_id=school_id,
-        samples_missing=tuple(ordered(Category.MISSING)),
-        samples_inactive=tuple(ordered(Category.ENROLLED_INACTIVE)),
-        samples_anomalies=tuple(anomaly_samples[: max(sample_limit, 0)]),
+        samples_missing=tuple(samples[Category.MISSING]),
+        samples_inactive=tuple(samples[Category.ENROLLED_INACTIVE]),
+        samples_anomalies=tuple(anomaly_samples[:sample_limit]),
     )
 
 

@@ -8,6 +8,7 @@ ever touch pairs that still lack an active enrollment). Anomalies are counted an
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -19,11 +20,34 @@ import sqlalchemy as sa
 from teameval.migration import enrollment_statements as statements
 from teameval.migration.enrollment_statements import StudentRange
 from teameval.migration.probe import CouldNotRun, EnrollmentSchema, probe_enrollment_schema
-from teameval.models import AuditLog, MigrationRun
 
 TOOL_NAME = "backfill.enrollments"
 DEFAULT_BATCH_SIZE = 50_000
 EXIT_OK, EXIT_BATCH_FAILED, EXIT_COULD_NOT_RUN = 0, 2, 3
+
+# Our own bookkeeping tables (models.MigrationRun / models.AuditLog), as plain Core tables:
+# only the columns written here, and no ORM machinery loaded for a command-line tool.
+MIGRATION_RUNS = sa.table(
+    "migration_runs",
+    sa.column("id", sa.Integer),
+    sa.column("tool", sa.String),
+    sa.column("school_id", sa.Integer),
+    sa.column("dry_run", sa.Boolean),
+    sa.column("status", sa.String),
+    sa.column("parameters", sa.JSON),
+    sa.column("result", sa.JSON),
+    sa.column("finished_at", sa.DateTime(timezone=True)),
+)
+AUDIT_LOGS = sa.table(
+    "audit_logs",
+    sa.column("school_id", sa.Integer),
+    sa.column("actor_id", sa.Integer),
+    sa.column("actor_label", sa.String),
+    sa.column("action", sa.String),
+    sa.column("entity_type", sa.String),
+    sa.column("entity_id", sa.Integer),
+    sa.column("changes", sa.JSON),
+)
 
 # Called inside each batch's transaction after its writes, before the commit (tests use it to
 # fail or kill a run at a precise point; it is not part of any operator-facing behaviour).
@@ -134,7 +158,7 @@ def plan_ranges(
         statements.student_batch_starts(schema, school_id=school_id, students_per_batch=batch_size)
     ).all()
     bounds: list[int | None] = [None, *[int(s) for s in starts[1:]], None]
-    return [StudentRange(low, high) for low, high in zip(bounds, bounds[1:], strict=False)]
+    return [StudentRange(low, high) for low, high in itertools.pairwise(bounds)]
 
 
 def _write_batch(
@@ -184,13 +208,14 @@ class _Bookkeeping:
     def start(self, connection: sa.Connection, school_id: int | None) -> None:
         if not self.enabled:
             return
-        runs = MigrationRun.__table__
+        runs = MIGRATION_RUNS
         schools = sa.table("schools", sa.column("id"))
         known = school_id is not None and connection.scalar(
             sa.select(sa.func.count()).select_from(schools).where(schools.c.id == school_id)
         )
         self.run_id = connection.execute(
-            sa.insert(runs).values(
+            sa.insert(runs)
+            .values(
                 tool=TOOL_NAME,
                 school_id=school_id if known else None,
                 dry_run=False,
@@ -198,12 +223,13 @@ class _Bookkeeping:
                 parameters=self.parameters,
                 result={},
             )
-        ).inserted_primary_key[0]
+            .returning(runs.c.id)
+        ).scalar_one()
 
     def progress(self, connection: sa.Connection, result: BackfillResult) -> None:
         # Same transaction as the batch: the record never claims a batch that was rolled back.
         if self.run_id is not None:
-            runs = MigrationRun.__table__
+            runs = MIGRATION_RUNS
             connection.execute(
                 sa.update(runs).where(runs.c.id == self.run_id).values(result=result.to_json())
             )
@@ -211,7 +237,7 @@ class _Bookkeeping:
     def finish(self, connection: sa.Connection, result: BackfillResult) -> None:
         if self.run_id is None:
             return
-        runs, logs = MigrationRun.__table__, AuditLog.__table__
+        runs, logs = MIGRATION_RUNS, AUDIT_LOGS
         document = result.to_json()
         connection.execute(
             sa.update(runs)

@@ -19,14 +19,11 @@ from typing import Annotated, Any, NoReturn
 import sqlalchemy as sa
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from teameval.config import get_settings
 from teameval.db import make_engine
 from teameval.migration.audit import EXIT_COULD_NOT_RUN, audit_enrollments
 from teameval.migration.backfill import DEFAULT_BATCH_SIZE, BatchHook, run_backfill
 from teameval.migration.probe import CouldNotRun
-from teameval.migration.report import render_audit, render_backfill
 
 audit_app = typer.Typer(
     help="Read-only checks of how far a database has migrated.", no_args_is_help=True
@@ -64,7 +61,12 @@ def _could_not_run(reason: str) -> NoReturn:
 
 
 def _database_url(option: str | None) -> str:
-    url = option or get_settings().database_url
+    if option is None:
+        # Imported here: the settings machinery costs start-up time a URL option never needs.
+        from teameval.config import get_settings
+
+        option = get_settings().database_url
+    url = option
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix) :]
@@ -136,6 +138,8 @@ def audit_enrollments_command(
     if json_output:
         _print_json(audit.to_json())
     else:
+        from teameval.migration.report import render_audit
+
         render_audit(_console(), audit, database=_display_url(url))
     raise typer.Exit(audit.exit_code)
 
@@ -183,6 +187,8 @@ def backfill_enrollments_command(
     with _engine(url) as engine:
         try:
             if show_progress:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
                 with Progress(
                     "[progress.description]{task.description}",
                     BarColumn(),
@@ -219,5 +225,7 @@ def backfill_enrollments_command(
     if json_output:
         _print_json(result.to_json())
     else:
+        from teameval.migration.report import render_backfill
+
         render_backfill(_console(), result, database=_display_url(url))
     raise typer.Exit(result.exit_code)

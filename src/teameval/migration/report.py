@@ -61,9 +61,7 @@ def render_audit(console: Console, audit: EnrollmentAudit, *, database: str) -> 
     scope = f"school {audit.school_id}" if audit.school_id is not None else "all schools"
     style = STATUS_STYLE.get(audit.status, "bold red")
     console.print(f"[bold]Enrollment audit[/bold] of {database} ({scope})")
-    console.print(
-        f"Status: [{style}]{audit.status.value}[/{style}] (exit code {audit.exit_code})"
-    )
+    console.print(f"Status: [{style}]{audit.status.value}[/{style}] (exit code {audit.exit_code})")
     totals = Table(box=_box(console), show_header=False)
     totals.add_column("measure")
     totals.add_column("value", justify="right")
@@ -129,10 +127,14 @@ def render_backfill(console: Console, result: BackfillResult, *, database: str) 
     rows += [
         ("skipped: non-student members", t.non_student_member),
         ("skipped: cross-school", t.cross_school),
-        ("batches", f"{result.batches_committed}/{result.batches}"
-         if not result.dry_run else result.batches),
+        (
+            "batches",
+            f"{result.batches_committed}/{result.batches}"
+            if not result.dry_run
+            else result.batches,
+        ),
         ("seconds", f"{result.seconds:.2f}"),
-    ]  # fmt: skip
+    ]
     for label, value in rows:
         table.add_row(label, str(value))
     console.print(table)

@@ -1,9 +1,108 @@
-"""`teameval import …` commands."""
+"""`teameval import …` commands.
+
+Exit codes of ``import students``: 0 clean; 1 row errors (nothing written unless
+``--skip-invalid``); 2 the file (or the school) is unusable, nothing read; 3 the database.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.table import Table
+
+from teameval.audit_trail import Actor
+from teameval.cli.common import DatabaseUrlOption, console, emit_json, fail, unit_of_work
+from teameval.config import Settings
+from teameval.errors import AppError, NotFound
+from teameval.roster.accounts import school_by_slug
+from teameval.roster.csv_io import FileTooLarge, UnusableFile
+from teameval.roster.importer import import_students
 
 import_app = typer.Typer(
     help="Bulk imports (CSV), dry run (preview) by default.", no_args_is_help=True
 )
+
+EXIT_ROW_ERRORS = 1
+EXIT_UNUSABLE = 2
+_ERRORS_SHOWN = 50
+
+
+def _read(path: str, limit: int) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read(limit + 1)
+    file = Path(path)
+    if not file.is_file():
+        fail(f"{path}: no such file", code=EXIT_UNUSABLE)
+    with file.open("rb") as handle:
+        return handle.read(limit + 1)  # one byte past the limit is enough to refuse it
+
+
+@import_app.command("students")
+def students(
+    file: Annotated[str, typer.Argument(help="The CSV file, or - for standard input.")],
+    school: Annotated[str, typer.Option(help="The school's slug.")],
+    commit: Annotated[bool, typer.Option("--commit", help="Write (default: preview).")] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="With --commit: import the valid rows anyway.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    database_url: Annotated[str | None, DatabaseUrlOption] = None,
+) -> None:
+    """Import students from CSV (columns and synonyms: docs/import.md). Preview by default."""
+    settings = Settings()
+    data = _read(file, settings.import_max_bytes)
+    unusable: AppError | None = None
+    report: dict[str, Any] = {}
+    with unit_of_work(database_url) as session:
+        try:
+            found = school_by_slug(session, school)
+            actor = Actor.command_line(found.id, "import students")
+            result = import_students(
+                session, actor, data, settings, commit=commit, skip_invalid=skip_invalid
+            )
+            report = result.to_dict()
+        except (UnusableFile, FileTooLarge, NotFound) as error:
+            unusable = error
+    if unusable is not None:
+        if json_output:
+            emit_json(unusable.to_problem())
+        fail(unusable.detail, code=EXIT_UNUSABLE)
+    if json_output:
+        emit_json(report)
+    else:
+        _print(report)
+    if report["errors"]:
+        raise typer.Exit(EXIT_ROW_ERRORS)
+
+
+def _print(report: dict[str, Any]) -> None:
+    console.print(
+        f"Read {len(report['rows'])} rows ({report['encoding']}, {report['delimiter']}-separated)."
+    )
+    for warning in report["warnings"]:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    verb = "" if report["committed"] else "would be "
+    console.print(
+        f"{report['created']} {verb}created, {report['updated']} {verb}updated, "
+        f"{report['unchanged']} unchanged, {len(report['errors'])} with errors."
+    )
+    if report["errors"]:
+        table = Table(title="Rows with errors")
+        for column in ("line", "email", "message"):
+            table.add_column(column)
+        for error in report["errors"][:_ERRORS_SHOWN]:
+            table.add_row(str(error["line"]), error["email"], error["message"])
+        console.print(table)
+        if len(report["errors"]) > _ERRORS_SHOWN:
+            console.print(f"… and {len(report['errors']) - _ERRORS_SHOWN} more (use --json).")
+    if report["committed"]:
+        console.print("[green]Committed.[/]")
+    elif report["mode"] == "commit":
+        console.print(
+            "[red]Nothing was written:[/] fix the rows above, or run with --skip-invalid."
+        )
+    else:
+        console.print("Preview only: nothing was written. Run again with --commit to import.")

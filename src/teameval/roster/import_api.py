@@ -1,5 +1,56 @@
+"""``POST /admin/students/import``: the CSV import over HTTP (admins of the school only).
+
+Preview (the default) answers 200 with the report. A commit with row errors and without
+``skip_invalid`` writes nothing and answers 422 with the same report in the problem body.
+"""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
 
-router = APIRouter()
+from fastapi import APIRouter, File, Form, UploadFile
+
+from teameval.deps import AdminDep, SessionDep, StateDep
+from teameval.errors import InvalidInput
+from teameval.roster.csv_io import FileTooLarge
+from teameval.roster.importer import import_students
+
+router = APIRouter(prefix="/admin/students", tags=["students"])
+
+
+@router.post("/import")
+def import_students_csv(
+    admin: AdminDep,
+    session: SessionDep,
+    state: StateDep,
+    file: Annotated[UploadFile, File(description="CSV: UTF-8 or Windows-1252; , ; or tab.")],
+    mode: Annotated[Literal["preview", "commit"], Form()] = "preview",
+    skip_invalid: Annotated[bool, Form()] = False,
+) -> dict[str, Any]:
+    limit = state.settings.import_max_bytes
+    # Read one byte past the limit: enough to know it is too large, without reading it all.
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(
+            f"The file is larger than the limit of {limit:,} bytes (TEAMEVAL_IMPORT_MAX_BYTES). "
+            "Split it into smaller files.",
+            errors=[{"field": "file", "message": "over the size limit"}],
+            limit_bytes=limit,
+        )
+    report = import_students(
+        session,
+        admin.actor,
+        data,
+        state.settings,
+        commit=mode == "commit",
+        skip_invalid=skip_invalid,
+    )
+    body = report.to_dict()
+    if mode == "commit" and not report.committed:
+        count = len(body["errors"])
+        raise InvalidInput(
+            f"{count} row(s) have errors, so nothing was imported. Fix them, or commit with "
+            "skip_invalid=true to import the other rows.",
+            **body,
+        )
+    return body

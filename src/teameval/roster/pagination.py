@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
@@ -48,13 +48,9 @@ class Page(BaseModel, Generic[ItemT]):
 
 
 def fetch_page(
-    session: Session, query: Select[tuple[RowT]], request: PageRequest
+    session: Session, query: Select[RowT], request: PageRequest
 ) -> tuple[Sequence[RowT], int]:
     """One page of ``query`` (already ordered) and the total, in two statements."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = session.scalars(query.limit(request.page_size).offset(request.offset)).all()
     return rows, int(total)
-
-
-def page_of(items: list[Any], total: int, request: PageRequest) -> dict[str, Any]:
-    return {"items": items, "total": total, "page": request.page, "page_size": request.page_size}

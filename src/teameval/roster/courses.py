@@ -1,0 +1,218 @@
+"""Courses and their teachers. Courses are deactivated, never deleted (enrollments point at them).
+
+Every function takes a course already resolved through ``teameval.access.course_for`` and never
+commits; each write adds its audit row in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from teameval.access import Principal, visible_courses
+from teameval.audit_trail import Actor, record
+from teameval.errors import Conflict, InvalidInput
+from teameval.models import Course, Role, TeacherCourse, User
+from teameval.roster.normalise import normalise_name
+from teameval.roster.schemas import CourseCreate, CourseUpdate
+from teameval.roster.upsert import insert_missing
+
+
+def _clean_code(code: str) -> str:
+    cleaned = code.strip()
+    if not cleaned:
+        raise InvalidInput("Course code is empty.", errors=[{"field": "code", "message": "empty"}])
+    return cleaned
+
+
+def _clean_name(name: str) -> str:
+    cleaned = normalise_name(name)
+    if not cleaned:
+        raise InvalidInput("Course name is empty.", errors=[{"field": "name", "message": "empty"}])
+    return cleaned
+
+
+def _check_code_free(session: Session, school_id: int, code: str, except_id: int | None) -> None:
+    # Case-insensitive on purpose: "oo-4a" next to "OO-4A" is a typo, not a second course.
+    query = select(Course.code).where(
+        Course.school_id == school_id, func.lower(Course.code) == code.lower()
+    )
+    if except_id is not None:
+        query = query.where(Course.id != except_id)
+    taken = session.scalar(query)
+    if taken is not None:
+        raise Conflict(f"Course code {code!r} is already used by course {taken!r} in this school.")
+
+
+def _save(session: Session, course: Course, values: dict[str, Any]) -> None:
+    """Add or change the course inside a savepoint.
+
+    The code check above can race with another request taking the same code; then the unique
+    key decides, and the loser gets the same 409 as if the check had seen it. The changes are
+    made inside the savepoint so that its rollback takes them back.
+    """
+    try:
+        with session.begin_nested():
+            session.add(course)
+            for name, value in values.items():
+                setattr(course, name, value)
+            session.flush()
+    except IntegrityError as error:
+        code = values.get("code", course.code)
+        raise Conflict(f"Course code {code!r} is already used in this school.") from error
+
+
+def create_course(session: Session, actor: Actor, body: CourseCreate) -> Course:
+    code = _clean_code(body.code)
+    _check_code_free(session, actor.school_id, code, except_id=None)
+    course = Course(
+        school_id=actor.school_id,
+        code=code,
+        name=_clean_name(body.name),
+        period=(body.period or "").strip() or None,
+        level=(body.level or "").strip() or None,
+        is_active=True,
+    )
+    _save(session, course, {})
+    record(
+        session,
+        actor,
+        "course.created",
+        "course",
+        course.id,
+        {"code": course.code, "name": course.name, "period": course.period, "level": course.level},
+    )
+    return course
+
+
+def update_course(session: Session, actor: Actor, course: Course, body: CourseUpdate) -> Course:
+    """Change only the fields sent; records old and new value of each field that changed."""
+    sent = body.model_dump(exclude_unset=True)
+    wanted: dict[str, Any] = {}
+    if "code" in sent:
+        if body.code is None:
+            raise InvalidInput(
+                "Course code cannot be null.", errors=[{"field": "code", "message": "null"}]
+            )
+        wanted["code"] = _clean_code(body.code)
+    if "name" in sent:
+        if body.name is None:
+            raise InvalidInput(
+                "Course name cannot be null.", errors=[{"field": "name", "message": "null"}]
+            )
+        wanted["name"] = _clean_name(body.name)
+    for optional in ("period", "level"):
+        if optional in sent:
+            wanted[optional] = (sent[optional] or "").strip() or None
+    if "is_active" in sent:
+        if body.is_active is None:
+            raise InvalidInput(
+                "is_active cannot be null.", errors=[{"field": "is_active", "message": "null"}]
+            )
+        wanted["is_active"] = body.is_active
+    changes = {
+        field: [getattr(course, field), value]
+        for field, value in wanted.items()
+        if getattr(course, field) != value
+    }
+    if "code" in changes:
+        _check_code_free(session, course.school_id, wanted["code"], except_id=course.id)
+    if not changes:
+        return course
+    _save(session, course, {field: new for field, (_old, new) in changes.items()})
+    action = "course.updated"
+    if set(changes) == {"is_active"}:
+        action = "course.activated" if course.is_active else "course.deactivated"
+    record(session, actor, action, "course", course.id, changes)
+    return course
+
+
+def set_course_active(session: Session, actor: Actor, course: Course, active: bool) -> Course:
+    return update_course(session, actor, course, CourseUpdate(is_active=active))
+
+
+def course_list_query(
+    principal: Principal, *, active: bool | None, search: str | None
+) -> Select[Course]:
+    """What the caller may see, filtered, in a stable order (code, then id)."""
+    query = visible_courses(principal)
+    if active is not None:
+        query = query.where(Course.is_active.is_(active))
+    if search and search.strip():
+        needle = search.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(Course.code).contains(needle, autoescape=True),
+                func.lower(Course.name).contains(needle, autoescape=True),
+            )
+        )
+    return query.order_by(Course.code, Course.id)
+
+
+def assign_teacher(
+    session: Session, actor: Actor, course: Course, teacher: User
+) -> tuple[TeacherCourse, bool]:
+    """Assign (or reactivate) a teacher; returns the row and whether anything changed."""
+    if teacher.role != Role.TEACHER.value:
+        raise InvalidInput(
+            f"User {teacher.id} is a {teacher.role}, not a teacher.",
+            errors=[{"field": "user_id", "message": f"user {teacher.id} is not a teacher"}],
+        )
+    if teacher.archived:
+        raise Conflict(f"Teacher {teacher.id} is archived; unarchive them first.")
+    assignment = select(TeacherCourse).where(
+        TeacherCourse.course_id == course.id, TeacherCourse.teacher_id == teacher.id
+    )
+    row = session.scalar(assignment)
+    if row is not None and row.active:
+        return row, False
+    if row is None:
+        # ON CONFLICT DO NOTHING: two admins assigning the same teacher at once is not an error.
+        insert_missing(
+            session,
+            TeacherCourse.__table__,  # type: ignore[arg-type]
+            [{"school_id": course.school_id, "course_id": course.id, "teacher_id": teacher.id}],
+            ["course_id", "teacher_id"],
+        )
+        action = "teacher_course.created"
+    else:
+        row.active = True
+        session.flush()
+        action = "teacher_course.reactivated"
+    saved = session.scalar(assignment.execution_options(populate_existing=True))
+    assert saved is not None
+    record(
+        session,
+        actor,
+        action,
+        "teacher_course",
+        saved.id,
+        {"course_id": course.id, "teacher_id": teacher.id},
+    )
+    return saved, True
+
+
+def unassign_teacher(session: Session, actor: Actor, course: Course, teacher: User) -> None:
+    """Deactivate the assignment (kept for history); a teacher not assigned is a no-op."""
+    row = session.scalar(
+        select(TeacherCourse).where(
+            TeacherCourse.course_id == course.id,
+            TeacherCourse.teacher_id == teacher.id,
+            TeacherCourse.active.is_(True),
+        )
+    )
+    if row is None:
+        return
+    row.active = False
+    session.flush()
+    record(
+        session,
+        actor,
+        "teacher_course.deactivated",
+        "teacher_course",
+        row.id,
+        {"course_id": course.id, "teacher_id": teacher.id},
+    )

@@ -1,0 +1,249 @@
+"""Reading and writing roster CSV files the way schools really produce them.
+
+Decoding (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 as Dutch Excel saves),
+the delimiter (``,`` ``;`` or tab, decided from the header line), header synonyms (English and
+Dutch) and the formula-injection escape the exporter adds and the importer removes again.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from teameval.errors import InvalidInput, PayloadTooLarge
+
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+# Header synonyms, after `_header_key` (lower case, no spaces, hyphens or underscores).
+COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "emailaddress", "emailadres", "mail"),
+    "name": ("name", "naam", "fullname", "volledigenaam"),
+    "first_name": ("firstname", "voornaam", "roepnaam"),
+    "prefix": ("prefix", "tussenvoegsel", "tussenvoegsels"),
+    "last_name": ("lastname", "achternaam", "surname"),
+    "student_number": ("studentnumber", "leerlingnummer", "studentnummer", "leerlingnr"),
+    "class_name": ("classname", "class", "klas"),
+    "courses": ("courses", "course", "vakken", "vak"),
+    "team": ("team", "teamnummer", "teamnumber"),
+    "status": ("status",),
+}
+_FIELD_OF_KEY = {key: name for name, keys in COLUMN_SYNONYMS.items() for key in keys}
+
+# A cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# The exporter prefixes "'" to any value matching this (one or more "'" may precede the
+# trigger), the importer removes exactly one "'" from cells matching the ``+`` version: a
+# bijection, so a class name that really is "-3A" or "'=x" round-trips exactly.
+_NEEDS_ESCAPE = re.compile(r"^'*[=+\-@\t\r]")
+_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+class UnusableFile(InvalidInput):
+    """The file as a whole cannot be imported (encoding, limits, header); no row was processed."""
+
+    slug = "unusable-import-file"
+    title = "The import file cannot be used"
+
+
+class FileTooLarge(PayloadTooLarge):
+    slug = "import-file-too-large"
+    title = "The import file is too large"
+
+
+def unusable(message: str, **extensions: Any) -> UnusableFile:
+    return UnusableFile(message, errors=[{"field": "file", "message": message}], **extensions)
+
+
+def neutralise(value: str) -> str:
+    """Make a cell safe to open in a spreadsheet (OWASP CSV injection), reversibly."""
+    return "'" + value if _NEEDS_ESCAPE.match(value) else value
+
+
+def unneutralise(cell: str) -> str:
+    return cell[1:] if _ESCAPED.match(cell) else cell
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the name of the encoding it was in."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode(data[len(codecs.BOM_UTF8) :], "utf-8", "UTF-8 with BOM")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode(data, "utf-16", "UTF-16")
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: Windows-1252 is what Excel writes for "CSV (separated)" on Dutch Windows.
+    return _decode(data, "cp1252", "Windows-1252")
+
+
+def _decode(data: bytes, codec: str, label: str) -> tuple[str, str]:
+    try:
+        return data.decode(codec), label
+    except UnicodeDecodeError as error:
+        raise unusable(
+            f"The file is not readable text (tried {label}; byte {error.start} is invalid). "
+            "Save it as CSV UTF-8 and try again."
+        ) from error
+
+
+def _first_line(text: str) -> str:
+    """The header line: up to the first line break outside quotes."""
+    quoted = False
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char in "\r\n" and not quoted:
+            return text[:index]
+    return text
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    return sum(part.count(char) for part in line.split('"')[::2])
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter the header line uses most; the sniffer only breaks a tie."""
+    header = _first_line(text)
+    counts = {d: _count_outside_quotes(header, d) for d in DELIMITERS}
+    best = max(counts.values())
+    if best == 0:
+        return ","  # one column: any delimiter reads it the same
+    tied = [d for d in DELIMITERS if counts[d] == best]
+    if len(tied) == 1:
+        return tied[0]
+    try:
+        sniffed = csv.Sniffer().sniff(text[:8192], delimiters="".join(tied)).delimiter
+    except csv.Error:
+        return tied[0]
+    return sniffed if sniffed in tied else tied[0]
+
+
+def _header_key(header: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", header.strip().lstrip("\ufeff").lower())
+
+
+@dataclass
+class HeaderMap:
+    """Which column index holds which field, and what the file had that we do not know."""
+
+    columns: dict[str, int]
+    headers: list[str]
+    unknown: list[str] = field(default_factory=list)
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+
+def map_header(headers: list[str]) -> HeaderMap:
+    columns: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, header in enumerate(headers):
+        name = _FIELD_OF_KEY.get(_header_key(header))
+        if name is None:
+            if header.strip():
+                unknown.append(header.strip())
+            continue
+        if name in columns:
+            first = headers[columns[name]].strip()
+            raise unusable(
+                f"Columns {first!r} and {header.strip()!r} both mean {name}; keep one of them."
+            )
+        columns[name] = index
+    if "email" not in columns:
+        found = ", ".join(repr(h.strip()) for h in headers if h.strip()) or "nothing"
+        raise unusable(
+            "The file has no email column (accepted: email, e-mail, emailadres). "
+            f"The header line (line 1) has: {found}."
+        )
+    return HeaderMap(columns=columns, headers=headers, unknown=unknown)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    line: int  # the line the record starts on; the header is line 1
+    cells: dict[str, str]  # field name → stripped, un-neutralised cell ("" when empty/missing)
+    extra_cells: int  # non-empty cells beyond the header's columns
+
+
+@dataclass
+class ParsedFile:
+    encoding: str
+    delimiter: str
+    header: HeaderMap
+    rows: list[SourceRow]
+
+
+def parse(data: bytes, *, max_bytes: int, max_rows: int) -> ParsedFile:
+    """Decode, split and map the whole file, enforcing the limits before any row is used."""
+    if len(data) > max_bytes:
+        raise FileTooLarge(
+            f"The file is {len(data):,} bytes; the limit is {max_bytes:,} bytes "
+            "(TEAMEVAL_IMPORT_MAX_BYTES). Split it into smaller files.",
+            errors=[{"field": "file", "message": "over the size limit"}],
+            limit_bytes=max_bytes,
+        )
+    text, encoding = decode(data)
+    if not text.strip():
+        raise unusable("The file is empty; the first line must be a header with an email column.")
+    delimiter = detect_delimiter(text)
+    records = _records(text, delimiter)
+    try:
+        _, headers = next(records)
+        header = map_header(headers)
+        rows: list[SourceRow] = []
+        for line, cells in records:
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines and Excel's trailing ";;;;" rows carry nothing
+            if len(rows) == max_rows:
+                raise unusable(
+                    f"The file has more than {max_rows:,} rows; the limit is {max_rows:,} "
+                    "(TEAMEVAL_IMPORT_MAX_ROWS). Split it into smaller files.",
+                    limit_rows=max_rows,
+                )
+            rows.append(_source_row(line, cells, header))
+    except csv.Error as error:
+        raise unusable(f"The file is not valid CSV: {error}.") from error
+    return ParsedFile(encoding=encoding, delimiter=delimiter, header=header, rows=rows)
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    previous_end = 0
+    for cells in reader:
+        yield previous_end + 1, cells
+        previous_end = reader.line_num
+
+
+def _source_row(line: int, cells: list[str], header: HeaderMap) -> SourceRow:
+    values = {
+        name: unneutralise(cells[index].strip()) if index < len(cells) else ""
+        for name, index in header.columns.items()
+    }
+    extra = sum(1 for cell in cells[len(header.headers) :] if cell.strip())
+    return SourceRow(line=line, cells=values, extra_cells=extra)
+
+
+def course_separators(delimiter: str) -> str:
+    """Codes in one cell are split by "|" and by whichever of "," ";" is not the delimiter."""
+    return "|" + "".join(sep for sep in (",", ";") if sep != delimiter)
+
+
+def split_courses(cell: str, delimiter: str) -> list[str]:
+    pattern = "[" + re.escape(course_separators(delimiter)) + "]"
+    return [code.strip() for code in re.split(pattern, cell) if code.strip()]
+
+
+def write_csv(header: list[str], rows: list[list[str]]) -> bytes:
+    """UTF-8 with BOM (so Excel shows accents), CRLF, quoted where needed, formulas neutralised."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([[neutralise(cell) for cell in row] for row in rows])
+    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")

@@ -1,0 +1,127 @@
+"""A teacher's view of one course: its roster, enrolling and unenrolling students.
+
+The course is resolved by the caller through ``course_for(..., CourseAction.TEACH)``. Enrollment
+writes go through ``enrollment_writes``; creating a student goes through ``sync_students``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from teameval.access import Principal, user_in_school
+from teameval.config import Settings
+from teameval.errors import Conflict, InvalidInput
+from teameval.models import Course, CourseEnrollment, Group, GroupMember, Role, User
+from teameval.roster import enrollment_writes
+from teameval.roster.normalise import normalise_email
+from teameval.roster.schemas import CourseStudentAdd, RosterEntry, StudentCreate
+from teameval.roster.students import create_student
+
+
+def student_to_place(session: Session, principal: Principal, student_id: int) -> User:
+    """A student of the caller's school who may join a course or team (not archived)."""
+    student = user_in_school(session, principal, student_id, Role.STUDENT)
+    if student.archived:
+        raise Conflict(
+            f"Student {student.id} is archived; an admin must unarchive them before they can "
+            "join a course or team."
+        )
+    return student
+
+
+def roster_query(course: Course) -> Select[User]:
+    return (
+        select(User)
+        .join(CourseEnrollment, CourseEnrollment.student_id == User.id)
+        .where(CourseEnrollment.course_id == course.id, CourseEnrollment.active.is_(True))
+        .order_by(User.name, User.id)
+    )
+
+
+def roster_entries(session: Session, course: Course, students: Sequence[User]) -> list[RosterEntry]:
+    """Each student with their legacy team in this course: one query for any roster size."""
+    team_of: dict[int, tuple[int, int]] = {}
+    if students:
+        rows = session.execute(
+            select(GroupMember.user_id, Group.team_number, Group.id)
+            .join(Group, Group.id == GroupMember.group_id)
+            .where(
+                Group.course_id == course.id,
+                GroupMember.user_id.in_([s.id for s in students]),
+                GroupMember.active.is_(True),
+            )
+            # Legacy data may hold a student in two teams of one course; show the lowest.
+            .order_by(Group.team_number.desc())
+        )
+        for user_id, team_number, group_id in rows:
+            team_of[user_id] = (team_number, group_id)
+    entries = []
+    for student in students:
+        team = team_of.get(student.id)
+        entries.append(
+            RosterEntry(
+                id=student.id,
+                email=student.email,
+                name=student.name,
+                first_name=student.first_name,
+                prefix=student.prefix,
+                last_name=student.last_name,
+                student_number=student.student_number,
+                class_name=student.class_name,
+                status="archived" if student.archived else "active",
+                team_number=team[0] if team else None,
+                group_id=team[1] if team else None,
+            )
+        )
+    return entries
+
+
+def add_student_to_course(
+    session: Session,
+    principal: Principal,
+    course: Course,
+    body: CourseStudentAdd,
+    settings: Settings,
+) -> tuple[int, bool]:
+    """Enroll an existing student, or create one in this course. Returns (id, created)."""
+    details = body.model_dump(exclude_unset=True, exclude={"student_id"})
+    if body.student_id is not None:
+        if details:
+            raise InvalidInput(
+                "Send either student_id or the new student's details, not both.",
+                errors=[
+                    {"field": name, "message": "not allowed with student_id"} for name in details
+                ],
+            )
+        student = student_to_place(session, principal, body.student_id)
+        enrollment_writes.enroll(session, principal.actor, [(course.id, student.id)])
+        return student.id, False
+    if body.email is None:
+        raise InvalidInput(
+            "Send student_id, or the email and name of a new student.",
+            errors=[{"field": "student_id", "message": "student_id or email is required"}],
+        )
+    email = normalise_email(body.email)
+    holder = session.scalar(
+        select(User).where(User.school_id == principal.school_id, User.email == email)
+    )
+    if holder is not None:
+        if holder.role != Role.STUDENT.value:
+            raise Conflict(f"The email {email} belongs to a {holder.role}, not a student.")
+        # The same person, already a student elsewhere in the school: enroll, change nothing
+        # else (a teacher does not edit the details of other courses' students).
+        student = student_to_place(session, principal, holder.id)
+        enrollment_writes.enroll(session, principal.actor, [(course.id, student.id)])
+        return student.id, False
+    new = StudentCreate(**details, courses=[course.code])
+    return create_student(session, principal.actor, new, settings), True
+
+
+def remove_student_from_course(
+    session: Session, principal: Principal, course: Course, student: User
+) -> None:
+    """Deactivate the enrollment and the student's legacy memberships in this course."""
+    enrollment_writes.unenroll(session, principal.actor, [(course.id, student.id)])

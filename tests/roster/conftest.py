@@ -1,0 +1,142 @@
+"""Fixtures for the roster API tests.
+
+Two ways to get a world of two schools (``north``, the caller's, and ``south``, another):
+
+- ``worlds`` on the suite's per-test database (``client``), for behaviour tests;
+- ``shared_worlds`` on one database per test module (``shared_client``): every test gets two
+  fresh schools with unique slugs, so tests stay isolated by tenant (invariant 1) without paying
+  for a new database each. The role matrix and the property test run hundreds of cases this way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from teameval.api import create_app
+from teameval.auth.tokens import TokenClaims, issue_token
+from teameval.config import Settings
+from teameval.db import make_engine, make_session_factory
+from teameval.models import CourseEnrollment, Group, GroupMember
+from tests.databases import throwaway_postgres, throwaway_sqlite
+from tests.factories import SchoolWorld, make_group, make_world
+
+API = "/api/v1"
+SECRET = "test-secret-key-" + "x" * 32
+Headers = dict[str, str]
+
+
+@dataclass
+class RosterWorld:
+    """Two schools; each ``student`` enrolled in ``course`` and in its team 1 (``*_group``)."""
+
+    north: SchoolWorld
+    south: SchoolWorld
+    north_group: Group
+    south_group: Group
+
+
+def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> RosterWorld:
+    with factory.begin() as session:
+        schools = [make_world(session, north), make_world(session, south)]
+        groups = []
+        for world in schools:
+            school_id = world.school.id
+            session.add(
+                CourseEnrollment(
+                    school_id=school_id, course_id=world.course.id, student_id=world.student.id
+                )
+            )
+            group = make_group(session, world.course, 1)
+            member = GroupMember(school_id=school_id, group_id=group.id, user_id=world.student.id)
+            session.add(member)
+            groups.append(group)
+    return RosterWorld(schools[0], schools[1], groups[0], groups[1])
+
+
+def bearer(world: SchoolWorld, role: str) -> Headers:
+    """Headers for a role of ``world``, signed directly: the login route (and its deliberately
+    slow password hash) is tested in test_auth_api; here it would only cost time."""
+    user = getattr(world, role)
+    claims = TokenClaims(user_id=user.id, school_id=world.school.id)
+    return {"Authorization": f"Bearer {issue_token(claims, SECRET, timedelta(minutes=30))}"}
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, secret_key=SECRET)
+
+
+@pytest.fixture
+def worlds(session_factory: sessionmaker[Session]) -> RosterWorld:
+    return build_worlds(session_factory, "north", "south")
+
+
+@pytest.fixture
+def headers_for(worlds: RosterWorld) -> Callable[[str], Headers]:
+    return lambda role: bearer(worlds.north, role)
+
+
+@pytest.fixture
+def admin(worlds: RosterWorld) -> Headers:
+    return bearer(worlds.north, "admin")
+
+
+@pytest.fixture
+def teacher(worlds: RosterWorld) -> Headers:
+    return bearer(worlds.north, "teacher")
+
+
+# --- one database per module -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_db_url(
+    backend: str, _migrated_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if backend == "sqlite":
+        directory: Path = tmp_path_factory.mktemp("shared")
+        with throwaway_sqlite(directory, template=Path(_migrated_template)) as url:
+            yield url
+        return
+    with throwaway_postgres(template=_migrated_template) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def shared_engine(shared_db_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(shared_db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def shared_session_factory(shared_engine: sa.Engine) -> sessionmaker[Session]:
+    return make_session_factory(shared_engine)
+
+
+def app_client(url: str, **overrides: object) -> TestClient:
+    return TestClient(create_app(Settings(database_url=url, secret_key=SECRET, **overrides)))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def shared_client(shared_db_url: str) -> Iterator[TestClient]:
+    with app_client(shared_db_url) as client:
+        yield client
+
+
+def unique_slug(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def shared_worlds(shared_session_factory: sessionmaker[Session]) -> RosterWorld:
+    return build_worlds(shared_session_factory, unique_slug("north"), unique_slug("south"))

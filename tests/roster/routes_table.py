@@ -1,0 +1,256 @@
+"""Every roster route once, with a request that succeeds for a caller allowed to make it.
+
+Paths and bodies are templates formatted with ``N`` (north, the caller's school), ``S`` (south,
+another school) and ``NG``/``SG`` (each school's team 1 of ``course``), so the same table drives
+the role matrix and the other-school 404s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.roster.conftest import API, Headers, RosterWorld
+
+ROLES = ("admin", "teacher", "other_teacher", "student")
+ADMIN_ONLY = {"admin": True, "teacher": False, "other_teacher": False, "student": False}
+TEACHES = {"admin": True, "teacher": True, "other_teacher": False, "student": False}
+VIEWS = {"admin": True, "teacher": True, "other_teacher": False, "student": True}
+EVERYONE = dict.fromkeys(ROLES, True)
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    path: str
+    ok: int
+    allowed: dict[str, bool]
+    body: dict[str, Any] | None = None
+    legacy: bool = False  # a legacy team route: 410 Gone when legacy groups are off
+    # Templates that point one id at the other school; each must answer 404.
+    foreign: tuple[tuple[str, dict[str, Any] | None], ...] = field(default=())
+
+
+COURSE = "/courses/{N.course.id}"
+STUDENTS = "/admin/students/{N.student.id}"
+
+ROUTES = [
+    Route("create course", "POST", "/courses", 201, ADMIN_ONLY, {"code": "NEW-1", "name": "New"}),
+    Route("list courses", "GET", "/courses", 200, EVERYONE),
+    Route("my courses", "GET", "/me/courses", 200, EVERYONE),
+    Route("get course", "GET", COURSE, 200, VIEWS, foreign=(("/courses/{S.course.id}", None),)),
+    Route(
+        "update course",
+        "PATCH",
+        COURSE,
+        200,
+        ADMIN_ONLY,
+        {"name": "Renamed"},
+        foreign=(("/courses/{S.course.id}", {"name": "Renamed"}),),
+    ),
+    Route(
+        "deactivate course",
+        "POST",
+        COURSE + "/deactivate",
+        200,
+        ADMIN_ONLY,
+        foreign=(("/courses/{S.course.id}/deactivate", None),),
+    ),
+    Route(
+        "activate course",
+        "POST",
+        COURSE + "/activate",
+        200,
+        ADMIN_ONLY,
+        foreign=(("/courses/{S.course.id}/activate", None),),
+    ),
+    Route(
+        "assign teacher",
+        "POST",
+        COURSE + "/teachers",
+        201,
+        ADMIN_ONLY,
+        {"user_id": "{N.other_teacher.id}"},
+        foreign=(
+            ("/courses/{S.course.id}/teachers", {"user_id": "{N.other_teacher.id}"}),
+            (COURSE + "/teachers", {"user_id": "{S.other_teacher.id}"}),
+        ),
+    ),
+    Route(
+        "unassign teacher",
+        "DELETE",
+        COURSE + "/teachers/{N.teacher.id}",
+        204,
+        ADMIN_ONLY,
+        foreign=(
+            ("/courses/{S.course.id}/teachers/{N.teacher.id}", None),
+            (COURSE + "/teachers/{S.teacher.id}", None),
+        ),
+    ),
+    Route("list students", "GET", "/admin/students", 200, ADMIN_ONLY),
+    Route(
+        "create student",
+        "POST",
+        "/admin/students",
+        201,
+        ADMIN_ONLY,
+        {"email": "new@north.example.org", "name": "New Student", "courses": ["OO-4A"]},
+    ),
+    Route(
+        "get student",
+        "GET",
+        STUDENTS,
+        200,
+        ADMIN_ONLY,
+        foreign=(("/admin/students/{S.student.id}", None),),
+    ),
+    Route(
+        "update student",
+        "PATCH",
+        STUDENTS,
+        200,
+        ADMIN_ONLY,
+        {"class_name": "4B"},
+        foreign=(("/admin/students/{S.student.id}", {"class_name": "4B"}),),
+    ),
+    Route(
+        "archive student",
+        "POST",
+        STUDENTS + "/archive",
+        200,
+        ADMIN_ONLY,
+        foreign=(("/admin/students/{S.student.id}/archive", None),),
+    ),
+    Route(
+        "unarchive student",
+        "POST",
+        STUDENTS + "/unarchive",
+        200,
+        ADMIN_ONLY,
+        foreign=(("/admin/students/{S.student.id}/unarchive", None),),
+    ),
+    Route(
+        "course roster",
+        "GET",
+        COURSE + "/students",
+        200,
+        TEACHES,
+        foreign=(("/courses/{S.course.id}/students", None),),
+    ),
+    Route(
+        "enroll student",
+        "POST",
+        COURSE + "/students",
+        200,
+        TEACHES,
+        {"student_id": "{N.other_student.id}"},
+        foreign=(
+            ("/courses/{S.course.id}/students", {"student_id": "{N.other_student.id}"}),
+            (COURSE + "/students", {"student_id": "{S.other_student.id}"}),
+        ),
+    ),
+    Route(
+        "unenroll student",
+        "DELETE",
+        COURSE + "/students/{N.student.id}",
+        204,
+        TEACHES,
+        foreign=(
+            ("/courses/{S.course.id}/students/{N.student.id}", None),
+            (COURSE + "/students/{S.student.id}", None),
+        ),
+    ),
+    Route(
+        "set team number",
+        "PUT",
+        COURSE + "/students/{N.student.id}/team",
+        200,
+        TEACHES,
+        {"team_number": 2},
+        legacy=True,
+        foreign=(
+            ("/courses/{S.course.id}/students/{N.student.id}/team", {"team_number": 2}),
+            (COURSE + "/students/{S.student.id}/team", {"team_number": 2}),
+        ),
+    ),
+    Route(
+        "list groups",
+        "GET",
+        COURSE + "/groups",
+        200,
+        TEACHES,
+        legacy=True,
+        foreign=(("/courses/{S.course.id}/groups", None),),
+    ),
+    Route(
+        "create group",
+        "POST",
+        COURSE + "/groups",
+        201,
+        TEACHES,
+        {"team_number": 7},
+        legacy=True,
+        foreign=(("/courses/{S.course.id}/groups", {"team_number": 7}),),
+    ),
+    Route(
+        "add group member",
+        "POST",
+        COURSE + "/groups/{NG.id}/members",
+        200,
+        TEACHES,
+        {"student_id": "{N.other_student.id}"},
+        legacy=True,
+        foreign=(
+            ("/courses/{S.course.id}/groups/{NG.id}/members", {"student_id": "{N.student.id}"}),
+            (COURSE + "/groups/{SG.id}/members", {"student_id": "{N.student.id}"}),
+            (COURSE + "/groups/{NG.id}/members", {"student_id": "{S.student.id}"}),
+        ),
+    ),
+    Route(
+        "remove group member",
+        "DELETE",
+        COURSE + "/groups/{NG.id}/members/{N.student.id}",
+        204,
+        TEACHES,
+        legacy=True,
+        foreign=(
+            ("/courses/{S.course.id}/groups/{NG.id}/members/{N.student.id}", None),
+            (COURSE + "/groups/{SG.id}/members/{N.student.id}", None),
+            (COURSE + "/groups/{NG.id}/members/{S.student.id}", None),
+        ),
+    ),
+]
+
+
+def _fill(template: Any, worlds: RosterWorld) -> Any:
+    names = {
+        "N": worlds.north,
+        "S": worlds.south,
+        "NG": worlds.north_group,
+        "SG": worlds.south_group,
+    }
+    if isinstance(template, str):
+        filled = template.format(**names)
+        return int(filled) if template.startswith("{") and filled.isdigit() else filled
+    if isinstance(template, dict):
+        return {key: _fill(value, worlds) for key, value in template.items()}
+    if isinstance(template, list):
+        return [_fill(value, worlds) for value in template]
+    return template
+
+
+def call(
+    client: TestClient,
+    worlds: RosterWorld,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    headers: Headers,
+) -> Any:
+    kwargs: dict[str, Any] = {"headers": headers}
+    if body is not None:
+        kwargs["json"] = _fill(body, worlds)
+    return client.request(method, API + _fill(path, worlds), **kwargs)
