@@ -270,14 +270,21 @@ def measure_commit(template: str, size: int, repeat: int) -> tuple[Measure, list
 
 
 def startup(repeat: int) -> Measure:
-    """Fixed cost of a process on each side, with no data work: `--help` vs `SELECT 1`."""
-    result, _ = measure(
-        0,
-        "start-up only",
-        [TEAMEVAL, "audit", "enrollments", "--help"],
-        bare(ADMIN_URL, "SELECT 1"),
-        repeat,
-    )
+    """Fixed cost of a process on each side with (almost) no data: the audit of an empty
+    legacy-shaped database vs the bare counting query on it."""
+    name = f"bench_enrollments_empty_{uuid.uuid4().hex[:6]}"
+    generate(name, 0)
+    try:
+        url = _url(name)
+        result, _ = measure(
+            0,
+            "audit, empty database (start-up)",
+            tool("audit", "enrollments", url=url),
+            bare(url, BARE_COUNT),
+            repeat,
+        )
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return result
 
 

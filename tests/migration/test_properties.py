@@ -135,7 +135,7 @@ def _load(engine: sa.Engine, world: World) -> None:
 
 
 @settings(
-    max_examples=50,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

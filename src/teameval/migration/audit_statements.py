@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from teameval.migration.enrollment_statements import Category, classified_pairs
+from teameval.migration.enrollment_statements import Category, category_sums, classified_pairs
 from teameval.migration.probe import EnrollmentSchema
 
 PROBLEM_CATEGORIES = (
@@ -41,12 +41,7 @@ def audit_counts(
     """
     classified = classified_pairs(schema, school_id=school_id).subquery("classified")
     category = classified.c.category
-    columns: list[sa.ColumnElement[Any]] = [
-        sa.func.coalesce(sa.func.sum(sa.case((category == int(c), 1), else_=0)), 0).label(
-            c.name.lower()
-        )
-        for c in Category
-    ]
+    columns = category_sums(classified)
     columns.append(
         sa.cast(sa.func.coalesce(sa.func.sum(classified.c.memberships), 0), sa.BigInteger).label(
             "memberships"

@@ -150,7 +150,7 @@ def classified_pairs(
 
 def classified_cte(schema: EnrollmentSchema, select: sa.Select[Any]) -> sa.CTE:
     cte = select.cte("classified")
-    # Referenced twice (counts and samples): compute it once rather than scanning twice.
+    # Referenced twice (the batch's counts and its write): classify once, not scan twice.
     return cte.prefix_with("MATERIALIZED") if schema.supports_materialized_cte else cte
 
 
@@ -208,7 +208,8 @@ def _reactivation_values(schema: EnrollmentSchema) -> dict[str, Any]:
     return values
 
 
-def _category_sums(classified: sa.FromClause) -> list[sa.ColumnElement[Any]]:
+def category_sums(classified: sa.FromClause) -> list[sa.ColumnElement[Any]]:
+    """Pairs per category, one column each (labelled ``missing``, ``enrolled_active``, …)."""
     return [
         sa.func.coalesce(
             sa.func.sum(sa.case((classified.c.category == int(category), 1), else_=0)), 0
@@ -250,7 +251,7 @@ def postgres_backfill_batch(
     created = sa.select(sa.func.count()).where(written.c.inserted).scalar_subquery()
     reactivated = sa.select(sa.func.count()).where(sa.not_(written.c.inserted)).scalar_subquery()
     return sa.select(
-        *_category_sums(classified),
+        *category_sums(classified),
         created.label("created"),
         reactivated.label("reactivated"),
     ).select_from(classified)
@@ -263,7 +264,7 @@ def category_totals(
     classified = classified_pairs(schema, school_id=school_id, students=students).subquery(
         "classified"
     )
-    return sa.select(*_category_sums(classified)).select_from(classified)
+    return sa.select(*category_sums(classified)).select_from(classified)
 
 
 def reactivate_inactive(

@@ -2,114 +2,43 @@
 
 ``sync_students`` reads what it needs in a constant number of queries (``student_snapshot``),
 plans every spec from that snapshot alone (here), then applies all valid plans together
-(``student_apply``): one INSERT and one UPDATE for users, one call each to the enrollment writes,
-one audit insert. Nothing here commits; the caller owns the transaction.
+(``student_apply``): one INSERT and one UPDATE for users, the enrollment writes called with all
+pairs (in slices of 500), one audit insert. Nothing here commits; the caller owns the
+transaction. The contract's types live in ``student_spec`` and are re-exported here.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
 from teameval.roster.normalise import full_name, normalise_email, normalise_name
-from teameval.roster.student_snapshot import ExistingUser, RosterSnapshot, TeamKey, load_snapshot
+from teameval.roster.student_apply import apply_plans
+from teameval.roster.student_snapshot import ExistingUser, RosterSnapshot, load_snapshot
+from teameval.roster.student_spec import (
+    MAX_LENGTHS,
+    USER_FIELDS,
+    Action,
+    ErrorKind,
+    SpecError,
+    StudentOutcome,
+    StudentPlan,
+    StudentSpec,
+)
 from teameval.roster.validation import email_problem
 
-Action = Literal["create", "update", "unchanged", "error"]
-# How an error maps to HTTP: "invalid" → 422, "conflict" → 409, "not_found" → 404.
-ErrorKind = Literal["invalid", "conflict", "not_found"]
-
-# Column widths of the users table; PostgreSQL rejects longer values, so we report them first.
-MAX_LENGTHS = {
-    "email": 320,
-    "name": 200,
-    "first_name": 100,
-    "prefix": 50,
-    "last_name": 100,
-    "student_number": 50,
-    "class_name": 50,
-}
-USER_FIELDS = (
-    "email",
-    "name",
-    "first_name",
-    "prefix",
-    "last_name",
-    "student_number",
-    "class_name",
-    "archived",
-)
-
-
-@dataclass(frozen=True)
-class StudentSpec:
-    """The wanted state of one student. ``None`` means "not given: leave as is".
-
-    Matched by ``student_id`` when given (then ``email`` is the wanted, possibly new, address),
-    else by ``email``. For ``prefix``, ``student_number`` and ``class_name`` an empty string
-    means "clear it". A ``name`` given wins; otherwise, when any name part is given, the name is
-    composed from the parts (missing parts keep their current value).
-
-    ``courses`` given means "exactly this set of active enrollments" (codes); ``teams`` given
-    means "exactly these active legacy team memberships", as (course code, team number); teams
-    enroll too, and with ``courses`` given every team's course must be among them.
-    """
-
-    email: str
-    name: str | None = None
-    first_name: str | None = None
-    prefix: str | None = None
-    last_name: str | None = None
-    student_number: str | None = None
-    class_name: str | None = None
-    courses: frozenset[str] | None = None
-    teams: frozenset[tuple[str, int]] | None = None
-    archived: bool | None = None
-    line: int | None = None  # source line, for error reports
-    student_id: int | None = None
-
-
-@dataclass
-class StudentOutcome:
-    email: str
-    action: Action
-    student_id: int | None = None
-    line: int | None = None
-    changes: dict[str, Any] = field(default_factory=dict)
-    message: str | None = None
-    error_kind: ErrorKind | None = None
-    # The StudentSpec field the error is about ("email", "courses", "teams", "student_number",
-    # "name", ...), or "student_id" when the student itself is not found.
-    error_field: str | None = None
-
-
-@dataclass
-class StudentPlan:
-    """What to write for one valid spec; ``values`` is the complete wanted users row."""
-
-    outcome: StudentOutcome
-    values: dict[str, Any]
-    enroll: set[int] = field(default_factory=set)
-    unenroll: set[int] = field(default_factory=set)
-    join_teams: set[TeamKey] = field(default_factory=set)
-    leave_groups: set[int] = field(default_factory=set)
-
-    @property
-    def is_new(self) -> bool:
-        return self.outcome.student_id is None
-
-
-class SpecError(Exception):
-    def __init__(self, kind: ErrorKind, message: str, field: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.field = field
+__all__ = [
+    "Action",
+    "ErrorKind",
+    "StudentOutcome",
+    "StudentSpec",
+    "sync_students",
+]
 
 
 def sync_students(
@@ -132,7 +61,7 @@ def sync_students(
         actor.school_id,
         emails=emails,
         user_ids=[spec.student_id for spec in specs if spec.student_id is not None],
-        student_numbers=[s.student_number.strip() for s in specs if s.student_number],
+        student_numbers=[normalise_name(s.student_number) for s in specs if s.student_number],
         course_codes={
             *(code for spec in specs for code in spec.courses or ()),
             *(code for spec in specs for code, _ in spec.teams or ()),
@@ -161,8 +90,6 @@ def sync_students(
         plans.append(plan)
     has_errors = any(outcome.action == "error" for outcome in outcomes)
     if write and not (atomic and has_errors):
-        from teameval.roster.student_apply import apply_plans
-
         apply_plans(session, actor, plans, snapshot)
     return outcomes
 
@@ -185,8 +112,9 @@ class _BatchChecks:
         by_number: dict[str, list[int | None]] = defaultdict(list)
         for spec, email in zip(specs, emails, strict=True):
             by_email[email].append(spec.line)
-            if spec.student_number and spec.student_number.strip():
-                by_number[spec.student_number.strip()].append(spec.line)
+            number = normalise_name(spec.student_number or "")
+            if number:
+                by_number[number].append(spec.line)
         return cls(by_email, by_number)
 
     @staticmethod
