@@ -7,6 +7,7 @@ Exit codes of ``import students``: 0 clean; 1 row errors (nothing written unless
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +15,14 @@ import typer
 from rich.table import Table
 
 from teameval.audit_trail import Actor
-from teameval.cli.common import DatabaseUrlOption, console, emit_json, fail, unit_of_work
+from teameval.cli.common import (
+    DatabaseUrlOption,
+    console,
+    emit_json,
+    error_console,
+    fail,
+    unit_of_work,
+)
 from teameval.config import Settings
 from teameval.errors import AppError, NotFound
 from teameval.roster.accounts import school_by_slug
@@ -56,7 +64,10 @@ def students(
     data = _read(file, settings.import_max_bytes)
     unusable: AppError | None = None
     report: dict[str, Any] = {}
-    with unit_of_work(database_url) as session:
+    with (
+        _working("Importing" if commit else "Checking", file),
+        unit_of_work(database_url) as session,
+    ):
         try:
             found = school_by_slug(session, school)
             actor = Actor.command_line(found.id, "import students")
@@ -76,6 +87,13 @@ def students(
         _print(report)
     if report["errors"]:
         raise typer.Exit(EXIT_ROW_ERRORS)
+
+
+def _working(verb: str, file: str) -> AbstractContextManager[object]:
+    """A spinner on a terminal while the file is checked or written; silent when piped."""
+    if not error_console.is_terminal:
+        return nullcontext()
+    return error_console.status(f"{verb} {file}…")
 
 
 def _print(report: dict[str, Any]) -> None:

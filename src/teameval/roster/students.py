@@ -77,30 +77,9 @@ def raise_for_outcome(outcome: StudentOutcome) -> None:
         error = NotFound(detail)
     else:
         error = InvalidInput(
-            detail, errors=[{"field": _field_named_in(message), "message": message}]
+            detail, errors=[{"field": outcome.error_field or "body", "message": message}]
         )
     raise error
-
-
-# The sync engine's messages name the field in words; most specific first ("first_name" before
-# "name", "team" before "course": "a team in X, which is not among the courses").
-_FIELD_WORDS = (
-    ("team", "teams"),
-    ("course", "courses"),
-    ("student number", "student_number"),
-    ("student_number", "student_number"),
-    ("first_name", "first_name"),
-    ("last_name", "last_name"),
-    ("class_name", "class_name"),
-    ("prefix", "prefix"),
-    ("email", "email"),
-    ("name", "name"),
-)
-
-
-def _field_named_in(message: str) -> str:
-    lowered = message.lower()
-    return next((field for word, field in _FIELD_WORDS if word in lowered), "body")
 
 
 def _sync_one(session: Session, actor: Actor, spec: StudentSpec, *, create: bool) -> int:
