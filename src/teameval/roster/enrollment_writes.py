@@ -10,11 +10,11 @@ student's memberships in that course's groups, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, select, tuple_, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from teameval.audit_trail import Actor, AuditEntry, record_many
 from teameval.models import CourseEnrollment, Group, GroupMember
@@ -45,97 +45,114 @@ class WriteSummary:
 
 
 @dataclass(frozen=True)
-class _Row:
-    id: int
-    active: bool
+class _PairTable:
+    """A table of (container, student) rows with an ``active`` flag: enrollments or members."""
+
+    model: type[CourseEnrollment] | type[GroupMember]
+    container: str
+    student: str
+    entity: str
+
+    @property
+    def table(self) -> Table:
+        return self.model.__table__  # type: ignore[return-value]
+
+    def column(self, name: str) -> InstrumentedAttribute[int]:
+        attribute: InstrumentedAttribute[int] = getattr(self.model, name)
+        return attribute
+
+    def key(self) -> tuple[InstrumentedAttribute[int], InstrumentedAttribute[int]]:
+        return self.column(self.container), self.column(self.student)
 
 
-# Plain column rows, not ORM objects: bulk UPDATEs below bypass the identity map, and stale
-# objects from it would make a second call in the same transaction decide wrongly.
-Lookup = Callable[[Session, Collection[Pair]], dict[Pair, _Row]]
+ENROLLMENTS = _PairTable(CourseEnrollment, "course_id", "student_id", "enrollment")
+MEMBERSHIPS = _PairTable(GroupMember, "group_id", "user_id", "group_member")
 
 
-def _existing_enrollments(session: Session, pairs: Collection[Pair]) -> dict[Pair, _Row]:
+def _existing(
+    session: Session, kind: _PairTable, pairs: Collection[Pair]
+) -> dict[Pair, tuple[int, bool]]:
+    """(id, active) per existing pair, as plain rows.
+
+    Plain rows, not ORM objects: the bulk UPDATEs below bypass the identity map, and stale
+    objects from it would make a second call in the same transaction decide wrongly.
+    """
     if not pairs:
         return {}
+    container, student = kind.key()
     rows = session.execute(
-        select(
-            CourseEnrollment.course_id,
-            CourseEnrollment.student_id,
-            CourseEnrollment.id,
-            CourseEnrollment.active,
-        ).where(tuple_(CourseEnrollment.course_id, CourseEnrollment.student_id).in_(list(pairs)))
+        select(container, student, kind.column("id"), kind.model.active).where(
+            tuple_(container, student).in_(list(pairs))
+        )
     )
-    return {(course, student): _Row(id_, bool(active)) for course, student, id_, active in rows}
+    return {(c, s): (row_id, bool(active)) for c, s, row_id, active in rows}
+
+
+def _set_active(session: Session, kind: _PairTable, pairs: list[Pair], active: bool) -> None:
+    if pairs:
+        session.execute(
+            update(kind.model)
+            .where(tuple_(*kind.key()).in_(pairs))
+            .values(active=active, updated_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def _activate(
+    session: Session, actor: Actor, kind: _PairTable, pairs: Iterable[Pair]
+) -> WriteSummary:
+    """Create missing rows and reactivate inactive ones; a row another writer adds meanwhile is
+    skipped by ON CONFLICT, so concurrent requests never fail on the unique key."""
+    wanted = set(pairs)
+    existing = _existing(session, kind, wanted)
+    to_create = sorted(wanted - existing.keys())
+    to_reactivate = sorted(pair for pair, (_id, active) in existing.items() if not active)
+    insert_missing(
+        session,
+        kind.table,
+        [
+            {"school_id": actor.school_id, kind.container: container, kind.student: student}
+            for container, student in to_create
+        ],
+        [kind.container, kind.student],
+    )
+    _set_active(session, kind, to_reactivate, True)
+    summary = WriteSummary(created=to_create, reactivated=to_reactivate)
+    _audit(session, actor, kind, summary)
+    return summary
+
+
+def _deactivate(
+    session: Session, actor: Actor, kind: _PairTable, pairs: Iterable[Pair]
+) -> WriteSummary:
+    existing = _existing(session, kind, set(pairs))
+    to_deactivate = sorted(pair for pair, (_id, active) in existing.items() if active)
+    _set_active(session, kind, to_deactivate, False)
+    summary = WriteSummary(deactivated=to_deactivate)
+    _audit(session, actor, kind, summary)
+    return summary
 
 
 def enroll(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
     """Make each (course, student) enrollment active: create it, or reactivate it."""
-    wanted = set(pairs)
-    existing = _existing_enrollments(session, wanted)
-    to_create = sorted(wanted - existing.keys())
-    to_reactivate = sorted(pair for pair, row in existing.items() if not row.active)
-    insert_missing(
-        session,
-        CourseEnrollment.__table__,  # type: ignore[arg-type]
-        [
-            {"school_id": actor.school_id, "course_id": course, "student_id": student}
-            for course, student in to_create
-        ],
-        ["course_id", "student_id"],
-    )
-    if to_reactivate:
-        session.execute(
-            update(CourseEnrollment)
-            .where(
-                tuple_(CourseEnrollment.course_id, CourseEnrollment.student_id).in_(to_reactivate)
-            )
-            .values(active=True, updated_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
-    summary = WriteSummary(created=to_create, reactivated=to_reactivate)
-    _audit(session, actor, summary, "enrollment", _existing_enrollments)
-    return summary
+    return _activate(session, actor, ENROLLMENTS, pairs)
 
 
 def unenroll(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
     """Deactivate enrollments (never delete) and the student's legacy memberships in that course."""
     wanted = set(pairs)
-    existing = _existing_enrollments(session, wanted)
-    to_deactivate = sorted(pair for pair, row in existing.items() if row.active)
-    if to_deactivate:
-        session.execute(
-            update(CourseEnrollment)
+    summary = _deactivate(session, actor, ENROLLMENTS, wanted)
+    if wanted:
+        memberships = session.execute(
+            select(GroupMember.group_id, GroupMember.user_id)
+            .join(Group, Group.id == GroupMember.group_id)
             .where(
-                tuple_(CourseEnrollment.course_id, CourseEnrollment.student_id).in_(to_deactivate)
+                tuple_(Group.course_id, GroupMember.user_id).in_(list(wanted)),
+                GroupMember.active.is_(True),
             )
-            .values(active=False, updated_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
-    summary = WriteSummary(deactivated=to_deactivate)
-    _audit(session, actor, summary, "enrollment", _existing_enrollments)
-    memberships = session.execute(
-        select(GroupMember.group_id, GroupMember.user_id)
-        .join(Group, Group.id == GroupMember.group_id)
-        .where(
-            tuple_(Group.course_id, GroupMember.user_id).in_(list(wanted)),
-            GroupMember.active.is_(True),
-        )
-    ).all()
-    if memberships:
-        _deactivate_memberships(session, actor, [(g, u) for g, u in memberships])
+        ).all()
+        _deactivate(session, actor, MEMBERSHIPS, [(group, user) for group, user in memberships])
     return summary
-
-
-def _existing_memberships(session: Session, pairs: Collection[Pair]) -> dict[Pair, _Row]:
-    if not pairs:
-        return {}
-    rows = session.execute(
-        select(GroupMember.group_id, GroupMember.user_id, GroupMember.id, GroupMember.active).where(
-            tuple_(GroupMember.group_id, GroupMember.user_id).in_(list(pairs))
-        )
-    )
-    return {(group, student): _Row(id_, bool(active)) for group, student, id_, active in rows}
 
 
 def add_to_groups(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
@@ -149,66 +166,25 @@ def add_to_groups(session: Session, actor: Actor, pairs: Iterable[Pair]) -> Writ
         ).all()
     )
     enroll(session, actor, {(course_of[group], student) for group, student in wanted})
-    existing = _existing_memberships(session, wanted)
-    to_create = sorted(wanted - existing.keys())
-    to_reactivate = sorted(pair for pair, row in existing.items() if not row.active)
-    insert_missing(
-        session,
-        GroupMember.__table__,  # type: ignore[arg-type]
-        [
-            {"school_id": actor.school_id, "group_id": group, "user_id": student}
-            for group, student in to_create
-        ],
-        ["group_id", "user_id"],
-    )
-    if to_reactivate:
-        session.execute(
-            update(GroupMember)
-            .where(tuple_(GroupMember.group_id, GroupMember.user_id).in_(to_reactivate))
-            .values(active=True, updated_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
-    summary = WriteSummary(created=to_create, reactivated=to_reactivate)
-    _audit(session, actor, summary, "group_member", _existing_memberships)
-    return summary
+    return _activate(session, actor, MEMBERSHIPS, wanted)
 
 
 def remove_from_groups(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
     """Deactivate memberships; the enrollment stays: leaving a team is not leaving a course."""
-    return _deactivate_memberships(session, actor, set(pairs))
+    return _deactivate(session, actor, MEMBERSHIPS, pairs)
 
 
-def _deactivate_memberships(
-    session: Session, actor: Actor, pairs: Collection[Pair]
-) -> WriteSummary:
-    existing = _existing_memberships(session, pairs)
-    to_deactivate = sorted(pair for pair, row in existing.items() if row.active)
-    if to_deactivate:
-        session.execute(
-            update(GroupMember)
-            .where(tuple_(GroupMember.group_id, GroupMember.user_id).in_(to_deactivate))
-            .values(active=False, updated_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
-    summary = WriteSummary(deactivated=to_deactivate)
-    _audit(session, actor, summary, "group_member", _existing_memberships)
-    return summary
-
-
-def _audit(
-    session: Session, actor: Actor, summary: WriteSummary, entity: str, lookup: Lookup
-) -> None:
+def _audit(session: Session, actor: Actor, kind: _PairTable, summary: WriteSummary) -> None:
     if not summary.changed:
         return
     touched = {*summary.created, *summary.reactivated, *summary.deactivated}
-    ids = {pair: row.id for pair, row in lookup(session, touched).items()}
-    container = "course_id" if entity == "enrollment" else "group_id"
+    ids = {pair: row_id for pair, (row_id, _active) in _existing(session, kind, touched).items()}
     entries = [
         AuditEntry(
-            action=f"{entity}.{verb}",
-            entity_type=entity,
+            action=f"{kind.entity}.{verb}",
+            entity_type=kind.entity,
             entity_id=ids.get(pair),
-            changes={container: pair[0], "student_id": pair[1]},
+            changes={kind.container: pair[0], "student_id": pair[1]},
         )
         for verb, pairs in (
             ("created", summary.created),

@@ -6,9 +6,11 @@ a silently ignored value.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from teameval.models import User
 
 StudentStatus = Literal["active", "archived"]
 
@@ -99,7 +101,9 @@ class TeamOut(BaseModel):
     group_id: int
 
 
-class StudentOut(BaseModel):
+class StudentSummary(BaseModel):
+    """A student's own fields, shared by every view of a student."""
+
     id: int
     email: str
     name: str
@@ -109,6 +113,23 @@ class StudentOut(BaseModel):
     student_number: str | None
     class_name: str | None
     status: StudentStatus
+
+    @staticmethod
+    def fields_of(student: User) -> dict[str, Any]:
+        return {
+            "id": student.id,
+            "email": student.email,
+            "name": student.name,
+            "first_name": student.first_name,
+            "prefix": student.prefix,
+            "last_name": student.last_name,
+            "student_number": student.student_number,
+            "class_name": student.class_name,
+            "status": "archived" if student.archived else "active",
+        }
+
+
+class StudentOut(StudentSummary):
     courses: list[CourseRef]
     teams: list[TeamOut]
 
@@ -122,16 +143,7 @@ class CourseStudentAdd(StudentFields):
     student_id: int | None = None
 
 
-class RosterEntry(BaseModel):
-    id: int
-    email: str
-    name: str
-    first_name: str | None
-    prefix: str | None
-    last_name: str | None
-    student_number: str | None
-    class_name: str | None
-    status: StudentStatus
+class RosterEntry(StudentSummary):
     team_number: int | None
     group_id: int | None
 

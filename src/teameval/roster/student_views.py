@@ -132,15 +132,7 @@ def student_bodies(session: Session, students: Sequence[User]) -> list[StudentOu
     teams = active_teams_of(session, ids)
     return [
         StudentOut(
-            id=student.id,
-            email=student.email,
-            name=student.name,
-            first_name=student.first_name,
-            prefix=student.prefix,
-            last_name=student.last_name,
-            student_number=student.student_number,
-            class_name=student.class_name,
-            status="archived" if student.archived else "active",
+            **StudentOut.fields_of(student),
             courses=courses.get(student.id, []),
             teams=teams.get(student.id, []),
         )

@@ -63,15 +63,7 @@ def roster_entries(session: Session, course: Course, students: Sequence[User]) -
         team = team_of.get(student.id)
         entries.append(
             RosterEntry(
-                id=student.id,
-                email=student.email,
-                name=student.name,
-                first_name=student.first_name,
-                prefix=student.prefix,
-                last_name=student.last_name,
-                student_number=student.student_number,
-                class_name=student.class_name,
-                status="archived" if student.archived else "active",
+                **RosterEntry.fields_of(student),
                 team_number=team[0] if team else None,
                 group_id=team[1] if team else None,
             )
