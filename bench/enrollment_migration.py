@@ -16,8 +16,9 @@ of eligible pairs missing and 2 % inactive, then times as whole processes:
   (``CREATE DATABASE … TEMPLATE``) of the generated data.
 
 Both sides are whole ``subprocess`` runs of the same interpreter, so interpreter start-up and
-connection set-up are on both sides of the ratio. Peak memory is the child's ``ru_maxrss`` from
-``os.wait4`` (the client process; the PostgreSQL server's own memory is not included).
+connection set-up are on both sides of the ratio. Peak memory is each child's maximum resident
+set size as GNU ``time`` reports it (the client process; the PostgreSQL server's own memory is
+not included). ``--mode in-process`` also times the SQL work alone, without start-up.
 Results are printed as a Markdown table and written to ``bench/results/enrollment_migration.json``.
 """
 
@@ -26,6 +27,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -187,20 +190,27 @@ def generate(name: str, memberships: int) -> None:
     engine.dispose()
 
 
+TIME = shutil.which("time", path="/usr/bin:/bin")
+
+
 def timed(command: list[str]) -> tuple[float, float, str]:
-    """Run ``command`` as a child; wall time, its own peak RSS (MB, from wait4) and stdout."""
+    """Run ``command`` as a child: wall time, its own peak RSS in MB, and its stdout.
+
+    The peak comes from GNU time's ``%M`` (wait4 of a fork of the small ``time`` process): a
+    child forked straight from this benchmark would report this process's size as its own
+    high-water mark. Without GNU time it falls back to RUSAGE_CHILDREN (an over-estimate).
+    """
+    prefix = [TIME, "-f", "PEAK_KB=%M"] if TIME else []
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None
-    assert process.stderr is not None
-    stdout = process.stdout.read()
-    stderr = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    process = subprocess.Popen([*prefix, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1, 2):
         raise RuntimeError(f"{command[:4]} failed ({process.returncode}): {stderr.decode()}")
-    return seconds, usage.ru_maxrss / 1024, stdout.decode()
+    peak_kb = [line for line in stderr.decode().splitlines() if line.startswith("PEAK_KB=")]
+    if peak_kb:
+        return seconds, int(peak_kb[-1].removeprefix("PEAK_KB=")) / 1024, stdout.decode()
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, stdout.decode()
 
 
 def bare(url: str, sql: str) -> list[str]:
@@ -288,9 +298,47 @@ def startup(repeat: int) -> Measure:
     return result
 
 
-def run(sizes: list[int], repeat: int) -> list[Measure]:
-    results: list[Measure] = [startup(repeat)]
-    print(f"#   {asdict(results[0])}", flush=True)
+def in_process(url: str, size: int, repeat: int) -> list[Measure]:
+    """The SQL work alone, without process start-up: the tool's runners called in this
+    process vs the bare statement on one open psycopg connection, alternating."""
+    import psycopg
+
+    from teameval.db import make_engine
+    from teameval.migration.audit import audit_enrollments
+    from teameval.migration.backfill import run_backfill
+
+    engine = make_engine(url)
+    results = []
+    with psycopg.connect(_libpq(url)) as connection:
+
+        def audit() -> None:
+            with engine.connect() as c:
+                audit_enrollments(c)
+
+        def dry_run() -> None:
+            run_backfill(engine, commit=False)
+
+        for task, work in (("audit (in-process)", audit), ("dry run (in-process)", dry_run)):
+            tool_runs, bare_runs = [], []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                work()
+                tool_runs.append((time.perf_counter() - started, 0.0))
+                started = time.perf_counter()
+                connection.execute(BARE_COUNT).fetchall()  # type: ignore[arg-type]
+                bare_runs.append((time.perf_counter() - started, 0.0))
+            results.append(_summarise(size, task, tool_runs, bare_runs))
+            print(f"#   {asdict(results[-1])}", flush=True)
+    engine.dispose()
+    return results
+
+
+def run(sizes: list[int], repeat: int, mode: str = "both") -> list[Measure]:
+    processes = mode in ("both", "processes")
+    results: list[Measure] = []
+    if processes:
+        results.append(startup(repeat))
+        print(f"#   {asdict(results[0])}", flush=True)
     for size in sizes:
         name = f"bench_enrollments_{size}_{uuid.uuid4().hex[:6]}"
         started = time.perf_counter()
@@ -300,6 +348,10 @@ def run(sizes: list[int], repeat: int) -> list[Measure]:
         )
         url = _url(name)
         try:
+            if mode in ("both", "in-process"):
+                results += in_process(url, size, repeat)
+            if not processes:
+                continue
             for task, tool_cmd in (
                 ("audit", tool("audit", "enrollments", url=url)),
                 ("backfill dry run", tool("backfill", "enrollments", url=url)),
@@ -351,13 +403,24 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--entry", choices=sorted(ENTRY), default="teameval")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--mode",
+        choices=["both", "processes", "in-process"],
+        default="both",
+        help="whole processes (the goal's measure), in-process SQL work only, or both",
+    )
     args = parser.parse_args()
     global TOOL_ENTRY
     TOOL_ENTRY = ENTRY[args.entry]
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = run(sizes, args.repeat)
+    results = run(sizes, args.repeat, args.mode)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    document = {"entry": args.entry, "repeat": args.repeat, "results": [asdict(r) for r in results]}
+    document = {
+        "entry": args.entry,
+        "mode": args.mode,
+        "repeat": args.repeat,
+        "results": [asdict(r) for r in results],
+    }
     args.output.write_text(json.dumps(document, indent=2) + "\n")
     print(markdown(results))
 

@@ -230,3 +230,23 @@ def test_the_pair_rules_behind_the_counts(any_shape_url: str) -> None:
     assert 12 not in students  # inactive membership, even with an active enrollment
     # Student 1 is in teams 100 and 101 of course 10: 12 memberships make 11 pairs.
     assert (audit.active_memberships, audit.unique_pairs) == (12, 11)
+
+
+def test_lean_module_entry_runs_the_same_command(legacy_url: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable,
+        "-m",
+        "teameval.migration",
+        "audit",
+        "enrollments",
+        "--json",
+        "--database-url",
+        legacy_url,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert _subset(json.loads(done.stdout), EXPECTED_ALL) == EXPECTED_ALL

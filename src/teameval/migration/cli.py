@@ -102,7 +102,8 @@ def _engine(url: str) -> Iterator[sa.Engine]:
 
 def _console() -> Console:
     # Piped output goes to logs and tickets: wide enough that sample rows stay on one line.
-    return Console() if sys.stdout.isatty() else Console(width=160)
+    # No automatic highlighting: it would colour random parts of URLs and e-mail addresses.
+    return Console(highlight=False) if sys.stdout.isatty() else Console(width=160, highlight=False)
 
 
 def _print_json(document: dict[str, Any]) -> None:

@@ -35,7 +35,11 @@ def _box(console: Console) -> box.Box:
 
 def _samples_table(console: Console, title: str, samples: Sequence[SamplePair]) -> Table:
     table = Table(title=title, box=_box(console), title_justify="left")
-    for column in ("student", "name", "email", "course", "course name", "note"):
+    table.add_column("student", no_wrap=True)
+    table.add_column("name")
+    # An e-mail cut short with an ellipsis is useless to an operator: wrap it instead.
+    table.add_column("email", overflow="fold", min_width=12)
+    for column in ("course", "course name", "note"):
         table.add_column(column)
     for sample in samples:
         note = ""
