@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 
-# Verified against when the user does not exist, so a wrong email costs as long as a wrong
-# password and timing does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("teameval-timing-equaliser")
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so a wrong email costs as long as a wrong
+    password and timing does not reveal which accounts exist. Made on first use, not at import:
+    hashing is deliberately slow and most commands never log anyone in."""
+    return _hasher.hash("teameval-timing-equaliser")
+
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -20,6 +27,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False

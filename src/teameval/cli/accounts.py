@@ -5,10 +5,8 @@ from typing import Annotated
 
 import typer
 
-from teameval.audit_trail import Actor
 from teameval.cli.common import DatabaseUrlOption, console, emit_json, fail, unit_of_work
 from teameval.models import Role
-from teameval.roster import accounts
 
 schools_app = typer.Typer(help="Schools (tenants).", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
@@ -24,6 +22,9 @@ def create_school(
     json_output: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Create a school."""
+    # Imported when the command runs, so `teameval` starts fast for scripted audits.
+    from teameval.roster import accounts
+
     with unit_of_work(database_url) as session:
         school = accounts.create_school(session, slug, name)
         result = {"id": school.id, "slug": school.slug, "name": school.name}
@@ -52,6 +53,9 @@ def create_user(
     json_output: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Create a user. The password is read from standard input, or prompted for on a terminal."""
+    from teameval.audit_trail import Actor
+    from teameval.roster import accounts
+
     password = _read_password()
     with unit_of_work(database_url) as session:
         found = accounts.school_by_slug(session, school)

@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from teameval import schema
 from teameval.cli.common import DatabaseUrlOption, console, emit_json, fail, resolve_database_url
 from teameval.db import make_engine
 
@@ -20,6 +19,8 @@ def upgrade(
     revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
 ) -> None:
     """Apply the migrations (back up a production database first)."""
+    from teameval import schema  # alembic is only loaded by the commands that need it
+
     url = resolve_database_url(database_url)
     try:
         schema.upgrade(url, revision)
@@ -34,6 +35,8 @@ def current(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the database's revision and whether it is up to date (exit 1 when it is not)."""
+    from teameval import schema
+
     engine = make_engine(resolve_database_url(database_url))
     try:
         revision = schema.current_revision(engine)
@@ -54,5 +57,7 @@ def current(
 @db_app.command()
 def check(database_url: Annotated[str | None, DatabaseUrlOption] = None) -> None:
     """Fail when the models and the migrations disagree (`alembic check`)."""
+    from teameval import schema
+
     schema.check(resolve_database_url(database_url))
     console.print("Models and migrations agree.")

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from teameval import schema
 from teameval.cli.common import DatabaseUrlOption, console, resolve_database_url, unit_of_work
 from teameval.config import get_settings
-from teameval.demo import DEMO_PASSWORDS, DEMO_SLUG, DemoLogin, DemoSummary, build_demo, reset_demo
 from teameval.models import School
+
+if TYPE_CHECKING:
+    from teameval.demo import DemoSummary
 
 
 def demo(
@@ -21,6 +22,10 @@ def demo(
     database_url: Annotated[str | None, DatabaseUrlOption] = None,
 ) -> None:
     """Migrate the database and fill it with a demo school (logins are printed)."""
+    # Imported when the command runs, so `teameval` starts fast for scripted audits.
+    from teameval import schema
+    from teameval.demo import DEMO_SLUG, build_demo, reset_demo
+
     url = resolve_database_url(database_url)
     schema.upgrade(url)
     summary: DemoSummary | None = None
@@ -44,6 +49,8 @@ def demo(
 
 
 def _describe_existing() -> DemoSummary:
+    from teameval.demo import DEMO_PASSWORDS, DEMO_SLUG, DemoLogin, DemoSummary
+
     return DemoSummary(
         DEMO_SLUG,
         [

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from teameval.cli.common import fail
 from teameval.config import ConfigurationError
@@ -16,6 +15,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only).")] = 1,
 ) -> None:
     """Run the HTTP API (uvicorn). Refuses a database behind the migrations."""
+    import uvicorn
+
     from teameval.api import create_app
 
     try:

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from teameval.audit_trail import Actor
 from teameval.cli.common import (
     DatabaseUrlOption,
     console,
@@ -25,9 +24,6 @@ from teameval.cli.common import (
 )
 from teameval.config import Settings
 from teameval.errors import AppError, NotFound
-from teameval.roster.accounts import school_by_slug
-from teameval.roster.csv_io import FileTooLarge, UnusableFile
-from teameval.roster.importer import import_students
 
 import_app = typer.Typer(
     help="Bulk imports (CSV), dry run (preview) by default.", no_args_is_help=True
@@ -60,6 +56,12 @@ def students(
     database_url: Annotated[str | None, DatabaseUrlOption] = None,
 ) -> None:
     """Import students from CSV (columns and synonyms: docs/import.md). Preview by default."""
+    # Imported when the command runs, so `teameval` starts fast for scripted audits.
+    from teameval.audit_trail import Actor
+    from teameval.roster.accounts import school_by_slug
+    from teameval.roster.csv_io import FileTooLarge, UnusableFile
+    from teameval.roster.importer import import_students
+
     settings = Settings()
     data = _read(file, settings.import_max_bytes)
     unusable: AppError | None = None

@@ -1,0 +1,30 @@
+"""`python -m bench [enrollment|import|all] [options]`: run one benchmark, or both.
+
+Each benchmark's own options follow its name (`python -m bench enrollment --sizes 10000`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from bench import enrollment_migration, import_students
+
+BENCHMARKS: dict[str, Callable[[], None]] = {
+    "enrollment": enrollment_migration.main,
+    "import": import_students.main,
+}
+
+
+def run() -> None:
+    name, *options = sys.argv[1:] or ["all"]
+    if name not in (*BENCHMARKS, "all"):
+        sys.exit(f"usage: python -m bench [{'|'.join(BENCHMARKS)}|all] [options]")
+    chosen = BENCHMARKS if name == "all" else {name: BENCHMARKS[name]}
+    for label, benchmark in chosen.items():
+        print(f"==> benchmark: {label}", flush=True)
+        sys.argv = [f"bench {label}", *([] if name == "all" else options)]
+        benchmark()
+
+
+run()
