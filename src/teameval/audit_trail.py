@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.orm import Session
 
 from teameval.models import AuditLog
@@ -44,22 +45,47 @@ def record(
     record_many(session, actor, [AuditEntry(action, entity_type, entity_id, changes or {})])
 
 
+# Past this many rows, PostgreSQL gets them through COPY: a 10,000-student import writes ~50,000
+# audit rows, and COPY takes a fraction of the time of even a pipelined executemany.
+COPY_THRESHOLD = 1000
+_COLUMNS = ("school_id", "actor_id", "actor_label", "action", "entity_type", "entity_id", "changes")
+
+
 def record_many(session: Session, actor: Actor, entries: Sequence[AuditEntry]) -> None:
-    """One INSERT for any number of entries, so bulk writes stay a constant number of queries."""
+    """Add audit rows in bulk, inside the session's transaction; never one statement per row."""
     if not entries:
         return
-    session.execute(
-        insert(AuditLog),
-        [
-            {
-                "school_id": actor.school_id,
-                "actor_id": actor.user_id,
-                "actor_label": actor.label,
-                "action": entry.action,
-                "entity_type": entry.entity_type,
-                "entity_id": entry.entity_id,
-                "changes": entry.changes,
-            }
-            for entry in entries
-        ],
+    rows = [
+        (
+            actor.school_id,
+            actor.user_id,
+            actor.label,
+            entry.action,
+            entry.entity_type,
+            entry.entity_id,
+            entry.changes,
+        )
+        for entry in entries
+    ]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        _copy_into_postgres(connection, rows)
+        return
+    connection.execute(
+        insert(cast(Table, AuditLog.__table__)),
+        [dict(zip(_COLUMNS, row, strict=True)) for row in rows],
     )
+
+
+def _copy_into_postgres(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    # The driver connection is the one the session's transaction runs on, so the rows commit or
+    # roll back with the write they describe.
+    driver_connection = connection.connection.driver_connection
+    assert driver_connection is not None
+    columns = ", ".join(_COLUMNS)
+    with (
+        driver_connection.cursor() as cursor,
+        cursor.copy(f"COPY audit_logs ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row((*row[:-1], json.dumps(row[-1])))

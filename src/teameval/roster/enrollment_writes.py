@@ -74,6 +74,8 @@ def _existing(
 ) -> dict[Pair, tuple[int, bool]]:
     """(id, active) per existing pair, as plain rows.
 
+    Filtered by two plain IN lists and narrowed to the exact pairs here: a row-value IN of
+    thousands of pairs makes a new, slow-to-prepare statement text every time on PostgreSQL.
     Plain rows, not ORM objects: the bulk UPDATEs below bypass the identity map, and stale
     objects from it would make a second call in the same transaction decide wrongly.
     """
@@ -82,10 +84,11 @@ def _existing(
     container, student = kind.key()
     rows = session.execute(
         select(container, student, kind.column("id"), kind.model.active).where(
-            tuple_(container, student).in_(list(pairs))
+            container.in_({c for c, _ in pairs}), student.in_({s for _, s in pairs})
         )
     )
-    return {(c, s): (row_id, bool(active)) for c, s, row_id, active in rows}
+    wanted = pairs if isinstance(pairs, set | frozenset) else set(pairs)
+    return {(c, s): (row_id, bool(active)) for c, s, row_id, active in rows if (c, s) in wanted}
 
 
 def _set_active(session: Session, kind: _PairTable, pairs: list[Pair], active: bool) -> None:
@@ -118,7 +121,7 @@ def _activate(
     )
     _set_active(session, kind, to_reactivate, True)
     summary = WriteSummary(created=to_create, reactivated=to_reactivate)
-    _audit(session, actor, kind, summary)
+    _audit(session, actor, kind, summary, {pair: row_id for pair, (row_id, _) in existing.items()})
     return summary
 
 
@@ -129,7 +132,7 @@ def _deactivate(
     to_deactivate = sorted(pair for pair, (_id, active) in existing.items() if active)
     _set_active(session, kind, to_deactivate, False)
     summary = WriteSummary(deactivated=to_deactivate)
-    _audit(session, actor, kind, summary)
+    _audit(session, actor, kind, summary, {pair: row_id for pair, (row_id, _) in existing.items()})
     return summary
 
 
@@ -174,11 +177,18 @@ def remove_from_groups(session: Session, actor: Actor, pairs: Iterable[Pair]) ->
     return _deactivate(session, actor, MEMBERSHIPS, pairs)
 
 
-def _audit(session: Session, actor: Actor, kind: _PairTable, summary: WriteSummary) -> None:
+def _audit(
+    session: Session,
+    actor: Actor,
+    kind: _PairTable,
+    summary: WriteSummary,
+    known_ids: dict[Pair, int],
+) -> None:
+    """Audit rows for a write; ids of rows that existed before are known, new ones looked up."""
     if not summary.changed:
         return
-    touched = {*summary.created, *summary.reactivated, *summary.deactivated}
-    ids = {pair: row_id for pair, (row_id, _active) in _existing(session, kind, touched).items()}
+    created = _existing(session, kind, set(summary.created))
+    ids = known_ids | {pair: row_id for pair, (row_id, _) in created.items()}
     entries = [
         AuditEntry(
             action=f"{kind.entity}.{verb}",
