@@ -161,6 +161,7 @@ def test_demo_builds_a_school_with_deliberate_gaps(db_url: str, engine: sa.Engin
     assert memberships_without_enrollment == 6
     again = run_cli("demo", env=env)
     assert "already there" in again.output
+    assert "demo-student-pass" in again.output  # every role's login is shown again
     reset = run_cli("demo", "--reset", env=env)
     assert reset.exit_code == 0
     with engine.connect() as connection:

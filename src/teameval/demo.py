@@ -237,20 +237,27 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
     # Students enrolled without a team, as a new term begins.
     enrollment_writes.enroll(session, actor, [(courses[-1].id, s.id) for s in students[-5:]])
 
-    logins = [DemoLogin("admin", admin.email, DEMO_PASSWORDS["admin"], admin.name)]
-    logins += [
-        DemoLogin("teacher", t.email, DEMO_PASSWORDS["teacher"], t.name) for t in teachers[:1]
-    ]
-    first_student = next(s for s in students if not s.archived)
-    logins.append(
-        DemoLogin("student", first_student.email, DEMO_PASSWORDS["student"], first_student.name)
-    )
     return DemoSummary(
         DEMO_SLUG,
-        logins,
+        demo_logins(session, school.id),
         len(students),
         len(courses),
         len(groups),
         len(unenrolled),
         len(deactivated),
     )
+
+
+def demo_logins(session: Session, school_id: int) -> list[DemoLogin]:
+    """One login per role: the admin, the first teacher, the first student who is not archived."""
+    logins = []
+    for role in (Role.ADMIN, Role.TEACHER, Role.STUDENT):
+        user = session.scalars(
+            select(User)
+            .where(User.school_id == school_id, User.role == role.value, User.archived.is_(False))
+            .order_by(User.id)
+            .limit(1)
+        ).first()
+        if user is not None:
+            logins.append(DemoLogin(role.value, user.email, DEMO_PASSWORDS[role.value], user.name))
+    return logins

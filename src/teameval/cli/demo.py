@@ -24,20 +24,19 @@ def demo(
     """Migrate the database and fill it with a demo school (logins are printed)."""
     # Imported when the command runs, so `teameval` starts fast for scripted audits.
     from teameval import schema
-    from teameval.demo import DEMO_SLUG, build_demo, reset_demo
+    from teameval.demo import DEMO_SLUG, DemoSummary, build_demo, demo_logins, reset_demo
 
     url = resolve_database_url(database_url)
     schema.upgrade(url)
-    summary: DemoSummary | None = None
     with unit_of_work(url) as session:
-        exists = session.scalar(select(School.id).where(School.slug == DEMO_SLUG)) is not None
+        existing = session.scalar(select(School.id).where(School.slug == DEMO_SLUG))
         if reset:
             reset_demo(session)
-        if reset or not exists:
+        if reset or existing is None:
             summary = build_demo(session)
-    if summary is None:
-        console.print("The demo school is already there (use --reset to rebuild it).")
-        summary = _describe_existing()
+        else:
+            console.print("The demo school is already there (use --reset to rebuild it).")
+            summary = DemoSummary(DEMO_SLUG, demo_logins(session, existing), 0, 0, 0, 0, 0)
     _print_summary(url, summary, port)
     if serve_after:
         from teameval.cli.serve import serve
@@ -46,25 +45,6 @@ def demo(
         os.environ["TEAMEVAL_DATABASE_URL"] = url
         get_settings.cache_clear()
         serve(host="127.0.0.1", port=port, workers=1)
-
-
-def _describe_existing() -> DemoSummary:
-    from teameval.demo import DEMO_PASSWORDS, DEMO_SLUG, DemoLogin, DemoSummary
-
-    return DemoSummary(
-        DEMO_SLUG,
-        [
-            DemoLogin("admin", "admin@demo.school", DEMO_PASSWORDS["admin"], "Ada Admin"),
-            DemoLogin(
-                "teacher", "teacher1@demo.school", DEMO_PASSWORDS["teacher"], "Tom de Leraar"
-            ),
-        ],
-        0,
-        0,
-        0,
-        0,
-        0,
-    )
 
 
 def _print_summary(url: str, summary: DemoSummary, port: int) -> None:
