@@ -41,10 +41,12 @@ def pytest_configure(config: pytest.Config) -> None:
 _POSTGRES_DOWN = pytest.StashKey[str | None]()
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    reason = terminalreporter.config.stash.get(_POSTGRES_DOWN, None)
-    if reason:
-        terminalreporter.write_line(
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # The last line of the run, after pytest's own summary, so nobody mistakes half for all.
+    reason = config.stash.get(_POSTGRES_DOWN, None)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reason and reporter is not None and not hasattr(config, "workerinput"):
+        reporter.write_line(
             f"NOTE: the PostgreSQL half of the suite was SKIPPED ({reason}).", yellow=True
         )
 
