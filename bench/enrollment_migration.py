@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from tests.databases import admin_execute, postgres_url
 
 ADMIN_URL = os.environ.get(
     "TEAMEVAL_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -150,14 +150,11 @@ class Measure:
 
 
 def _admin(statement: str) -> None:
-    engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(statement))
-    engine.dispose()
+    admin_execute(statement, ADMIN_URL)
 
 
 def _url(name: str) -> str:
-    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    return postgres_url(name, ADMIN_URL)
 
 
 def _libpq(url: str) -> str:

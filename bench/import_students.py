@@ -39,7 +39,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from tests.databases import admin_execute, postgres_url
 
 from teameval import schema
 from teameval.audit_trail import Actor
@@ -83,16 +83,11 @@ def generate(rows: int, seed: int = 7) -> bytes:
 
 
 def _admin(statement: str) -> None:
-    engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text(statement))
-    finally:
-        engine.dispose()
+    admin_execute(statement, ADMIN_URL)
 
 
 def _pg_url(name: str) -> str:
-    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    return postgres_url(name, ADMIN_URL)
 
 
 def _seed(url: str) -> None:

@@ -1,4 +1,4 @@
-"""Throwaway databases for tests: every test gets its own, on SQLite and on PostgreSQL.
+"""Throwaway databases for tests and benchmarks: one per test, on SQLite and on PostgreSQL.
 
 A migrated template is built once per test process; each test copies it (a file copy on SQLite,
 ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), so isolation costs milliseconds, not a migration.
@@ -34,8 +34,9 @@ def postgres_unreachable_reason() -> str | None:
         engine.dispose()
 
 
-def _admin_execute(statement: str) -> None:
-    engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+def admin_execute(statement: str, admin_url: str = ADMIN_URL) -> None:
+    """Run a statement outside any transaction (CREATE/DROP DATABASE) as the server's admin."""
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             connection.execute(sa.text(statement))
@@ -43,19 +44,20 @@ def _admin_execute(statement: str) -> None:
         engine.dispose()
 
 
-def postgres_url(name: str) -> str:
-    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+def postgres_url(name: str, admin_url: str = ADMIN_URL) -> str:
+    """The URL of database ``name`` on the admin URL's server."""
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 @contextmanager
 def throwaway_postgres(template: str | None = None) -> Iterator[str]:
     name = f"teameval_test_{uuid.uuid4().hex[:12]}"
     clause = f' TEMPLATE "{template}"' if template else ""
-    _admin_execute(f'CREATE DATABASE "{name}"{clause}')
+    admin_execute(f'CREATE DATABASE "{name}"{clause}')
     try:
         yield postgres_url(name)
     finally:
-        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
