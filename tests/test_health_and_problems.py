@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from teameval import schema
@@ -57,3 +58,14 @@ def test_postgres_without_a_secret_key_refuses_to_start() -> None:
 def test_sqlite_may_use_the_development_key() -> None:
     settings = Settings(database_url="sqlite:///x.db", secret_key=None)
     assert settings.effective_secret_key()
+
+
+def test_health_is_503_when_the_schema_is_not_at_this_versions_head(
+    client: TestClient, engine: sa.Engine
+) -> None:
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = 'elsewhere'"))
+    response = client.get("/api/v1/health")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "elsewhere" in response.json()["detail"]

@@ -14,6 +14,7 @@ from teameval.db import make_engine, make_session_factory
 from teameval.deps import AppState
 from teameval.health import router as health_router
 from teameval.problems import install_problem_handlers
+from teameval.roster.routes import routers as roster_routers
 
 API_PREFIX = "/api/v1"
 
@@ -22,15 +23,9 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health_router)
     router.include_router(auth_router)
-    for extra in _feature_routers():
-        router.include_router(extra)
+    for roster_router in roster_routers():
+        router.include_router(roster_router)
     return router
-
-
-def _feature_routers() -> list[APIRouter]:
-    from teameval.roster.routes import routers as roster_routers
-
-    return roster_routers()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -23,16 +23,30 @@ class AppError(Exception):
         return f"/problems/{self.slug}"
 
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "type": self.type,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
-        if instance:
-            body["instance"] = instance
-        body.update(self.extensions)
-        return body
+        return problem_document(
+            self.type, self.title, self.status, self.detail, instance, **self.extensions
+        )
+
+
+def problem_document(
+    problem_type: str,
+    title: str,
+    status: int,
+    detail: str,
+    instance: str | None = None,
+    **extensions: Any,
+) -> dict[str, Any]:
+    """An RFC 9457 problem details body; the one shape every error response has."""
+    body: dict[str, Any] = {
+        "type": problem_type,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extensions)
+    return body
 
 
 class InvalidInput(AppError):

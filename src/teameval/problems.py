@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from teameval.errors import AppError, InvalidInput
+from teameval.errors import AppError, InvalidInput, problem_document
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("teameval")
@@ -49,12 +49,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        problem = AppError(str(error.detail))
-        body = problem.to_problem(instance=request.url.path)
-        body.update(
-            status=error.status_code,
-            type=f"/problems/http-{error.status_code}",
-            title=str(error.detail),
+        detail = str(error.detail)
+        body = problem_document(
+            f"/problems/http-{error.status_code}",
+            detail,
+            error.status_code,
+            detail,
+            request.url.path,
         )
         return JSONResponse(
             body, status_code=error.status_code, media_type=PROBLEM_JSON, headers=error.headers
@@ -63,11 +64,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         logger.exception("Unhandled error on %s %s", request.method, request.url.path)
-        body = {
-            "type": "/problems/internal-error",
-            "title": "Internal server error",
-            "status": 500,
-            "detail": "Something went wrong on our side; nothing was saved. It has been logged.",
-            "instance": request.url.path,
-        }
+        body = problem_document(
+            "/problems/internal-error",
+            "Internal server error",
+            500,
+            "Something went wrong on our side; nothing was saved. It has been logged.",
+            request.url.path,
+        )
         return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)

@@ -9,6 +9,7 @@ from teameval.cli.database import db_app
 from teameval.cli.demo import demo
 from teameval.cli.serve import serve
 from teameval.migration.cli import audit_app, backfill_app
+from teameval.roster.cli import import_app
 
 app = typer.Typer(
     name="teameval",
@@ -23,18 +24,9 @@ app.command()(demo)
 app.add_typer(db_app, name="db")
 app.add_typer(schools_app, name="schools")
 app.add_typer(users_app, name="users")
+app.add_typer(import_app, name="import")
 app.add_typer(audit_app, name="audit")
 app.add_typer(backfill_app, name="backfill")
-
-
-def _register_optional() -> None:
-    # Feature packages add their own command groups here as they land.
-    from teameval.roster.cli import import_app
-
-    app.add_typer(import_app, name="import")
-
-
-_register_optional()
 
 
 def main() -> None:

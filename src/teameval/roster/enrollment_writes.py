@@ -36,13 +36,6 @@ class WriteSummary:
     def changed(self) -> bool:
         return bool(self.created or self.reactivated or self.deactivated)
 
-    def merge(self, other: WriteSummary) -> WriteSummary:
-        return WriteSummary(
-            self.created + other.created,
-            self.reactivated + other.reactivated,
-            self.deactivated + other.deactivated,
-        )
-
 
 @dataclass(frozen=True)
 class _PairTable:
