@@ -39,9 +39,18 @@ def test_db_upgrade_then_current(empty_db_url: str) -> None:
     assert run_cli("db", "check", "--database-url", empty_db_url).exit_code == 0
 
 
-def test_unreachable_database_exits_3() -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "current"],
+        ["db", "upgrade"],
+        ["demo"],
+        ["schools", "create", "--slug", "x", "--name", "X"],
+    ],
+)
+def test_unreachable_database_exits_3(command: list[str]) -> None:
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
-    result = run_cli("db", "current", "--database-url", url)
+    result = run_cli(*command, "--database-url", url)
     assert result.exit_code == 3
     assert "cannot use the database" in result.output
 

@@ -36,6 +36,20 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def migrate(database_url: str, revision: str = "head") -> str | None:
+    """Apply the migrations and return the revision reached; an unusable database exits 3."""
+    from teameval import schema  # alembic is only loaded by the commands that need it
+
+    engine = make_engine(database_url)
+    try:
+        schema.upgrade(database_url, revision)
+        return schema.current_revision(engine)
+    except OperationalError as error:
+        fail(f"cannot use the database: {error.orig}", code=3)
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def unit_of_work(database_url: str | None = None) -> Iterator[Session]:
     """One transaction for a command; domain errors become a one-line message and exit 1."""

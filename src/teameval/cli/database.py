@@ -5,7 +5,14 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from teameval.cli.common import DatabaseUrlOption, console, emit_json, fail, resolve_database_url
+from teameval.cli.common import (
+    DatabaseUrlOption,
+    console,
+    emit_json,
+    fail,
+    migrate,
+    resolve_database_url,
+)
 from teameval.db import make_engine
 
 db_app = typer.Typer(
@@ -19,14 +26,8 @@ def upgrade(
     revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
 ) -> None:
     """Apply the migrations (back up a production database first)."""
-    from teameval import schema  # alembic is only loaded by the commands that need it
-
-    url = resolve_database_url(database_url)
-    try:
-        schema.upgrade(url, revision)
-    except OperationalError as error:
-        fail(f"cannot use the database: {error.orig}", code=3)
-    console.print(f"Database at revision [bold]{schema.current_revision(make_engine(url))}[/].")
+    reached = migrate(resolve_database_url(database_url), revision)
+    console.print(f"Database at revision [bold]{reached}[/].")
 
 
 @db_app.command()

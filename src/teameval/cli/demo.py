@@ -7,7 +7,13 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from teameval.cli.common import DatabaseUrlOption, console, resolve_database_url, unit_of_work
+from teameval.cli.common import (
+    DatabaseUrlOption,
+    console,
+    migrate,
+    resolve_database_url,
+    unit_of_work,
+)
 from teameval.config import get_settings
 from teameval.models import School
 
@@ -23,11 +29,10 @@ def demo(
 ) -> None:
     """Migrate the database and fill it with a demo school (logins are printed)."""
     # Imported when the command runs, so `teameval` starts fast for scripted audits.
-    from teameval import schema
     from teameval.demo import DEMO_SLUG, DemoSummary, build_demo, demo_logins, reset_demo
 
     url = resolve_database_url(database_url)
-    schema.upgrade(url)
+    migrate(url)
     with unit_of_work(url) as session:
         existing = session.scalar(select(School.id).where(School.slug == DEMO_SLUG))
         if reset:
