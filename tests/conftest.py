@@ -125,11 +125,13 @@ def two_schools(session_factory: sessionmaker[Session]) -> tuple[SchoolWorld, Sc
     with session_factory.begin() as session:
         north = make_world(session, "north")
         south = make_world(session, "south")
-        enroll_pairs = [(north.course.id, north.student.id), (south.course.id, south.student.id)]
-        for course_id, student_id in enroll_pairs:
-            school_id = north.school.id if course_id == north.course.id else south.school.id
+        for world in (north, south):
             session.add(
-                CourseEnrollment(school_id=school_id, course_id=course_id, student_id=student_id)
+                CourseEnrollment(
+                    school_id=world.school.id,
+                    course_id=world.course.id,
+                    student_id=world.student.id,
+                )
             )
     return north, south
 

@@ -81,8 +81,8 @@ def make_group(session: Session, course: Course, team_number: int) -> Group:
 class SchoolWorld:
     """One school with an admin, two teachers, two courses and three students.
 
-    ``teacher`` teaches ``course``; ``other_teacher`` teaches ``other_course``; ``student`` is
-    enrolled in ``course`` only (enrollments are added by the test that needs them).
+    ``teacher`` teaches ``course``; ``other_teacher`` teaches ``other_course``. No enrollments:
+    the ``two_schools`` fixture enrolls ``student`` in ``course``.
     """
 
     school: School

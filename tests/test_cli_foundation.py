@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -207,7 +208,7 @@ def test_served_api_lets_a_cli_created_admin_log_in(db_url: str) -> None:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "teameval", "serve", "--port", str(port)],
-        env={**__import__("os").environ, **env},
+        env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
