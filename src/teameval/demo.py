@@ -28,6 +28,7 @@ from teameval.models import (
     User,
 )
 from teameval.roster import enrollment_writes
+from teameval.roster.normalise import full_name
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORDS = {
@@ -166,7 +167,7 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
                 school_id=school.id,
                 role=Role.STUDENT,
                 email=email,
-                name=" ".join(p for p in (first, prefix, last) if p),
+                name=full_name(first, prefix, last),
                 first_name=first,
                 prefix=prefix or None,
                 last_name=last,
