@@ -14,7 +14,7 @@ from teameval.config import LegacyGroupsMode, Settings
 from teameval.models import AuditLog, Course, CourseEnrollment, Group, GroupMember, User
 from tests.conftest import login
 from tests.factories import SchoolWorld
-from tests.roster.import_helpers import actions, csv_bytes, post_import
+from tests.roster.import_helpers import PART_FIELDS, actions, csv_bytes, post_import
 
 Factory = sessionmaker[Session]
 
@@ -125,16 +125,7 @@ def test_dutch_headers_and_name_parts(
     response = post_import(client, admin, data, mode="commit")
     assert response.status_code == 200, response.text
     report = response.json()
-    assert set(report["columns"]) == {
-        "email",
-        "first_name",
-        "prefix",
-        "last_name",
-        "student_number",
-        "class_name",
-        "courses",
-        "status",
-    }
+    assert set(report["columns"]) == set(PART_FIELDS) - {"team"}
     jan = _user(session_factory, "jan@north.nl")
     piet = _user(session_factory, "piet@north.nl")
     assert jan is not None
@@ -180,6 +171,7 @@ def test_size_and_row_limits_refuse_the_whole_file(
         )
         assert response.status_code == 413
         assert response.json()["type"] == "/problems/import-file-too-large"
+        assert "TEAMEVAL_IMPORT_MAX_BYTES" in response.json()["detail"]
     with TestClient(create_app(few)) as client:
         response = post_import(
             client, login(client, "north", north.admin.email), data, mode="commit"
@@ -199,6 +191,7 @@ ROW_ERRORS = [
     (["f@north.nl", "X", "", "OO-4A", "two", ""], "bad team 'two'"),
     (["g@north.nl", "X", "", "OO-4A", "0", ""], "bad team '0'"),
     (["h@north.nl", "X", "", "", "3", ""], "a team needs the row's courses"),
+    (["j@north.nl", "X", "", "|", "", ""], "no course code in '|'"),
     (["i@north.nl", "", "", "", "", ""], "needs a name"),
 ]
 
@@ -271,17 +264,7 @@ def test_second_import_changes_nothing(
 ) -> None:
     data = csv_bytes(
         [
-            [
-                "email",
-                "first_name",
-                "prefix",
-                "last_name",
-                "student_number",
-                "class_name",
-                "courses",
-                "team",
-                "status",
-            ],
+            PART_FIELDS,
             ["a@north.nl", "An", "de", "Vries", "1", "4A", "OO-4A|NLT-5", "2", "active"],
             ["b@north.nl", "Bo", "", "Bakker", "2", "4B", "NLT-5", "", "archived"],
         ]

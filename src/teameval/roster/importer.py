@@ -170,11 +170,16 @@ def _spec(row: SourceRow, parsed: ParsedFile, use_teams: bool) -> StudentSpec:
     if prefix is None and parsed.header.has("prefix") and (first or last):
         prefix = ""  # "Jan" "" "Jansen": no prefix, so clear an old one
     courses_cell = _given(row, "courses")
-    courses = (
-        frozenset(split_courses(courses_cell, parsed.delimiter))
-        if courses_cell is not None
-        else None
-    )
+    courses = None
+    if courses_cell is not None:
+        courses = frozenset(split_courses(courses_cell, parsed.delimiter))
+        if not courses:
+            # Only separators: read as "no courses" it would unenroll the student from every
+            # course, which an empty cell never does. Refuse rather than guess.
+            raise RowError(
+                f"no course code in {courses_cell!r}: leave the cell empty to keep the "
+                "student's courses"
+            )
     teams = None
     team_cell = _given(row, "team") if use_teams else None
     if team_cell is not None:
