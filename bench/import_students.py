@@ -157,15 +157,15 @@ def _timed_import(url: str, data: bytes, commit: bool) -> tuple[float, int, dict
 
 def run(engines: list[str], rows: int, repeat: int) -> list[Measure]:
     data = generate(rows)
-    settings = {"preview": False, "commit": True, "re-import": True}
+    commits = {"preview": False, "commit": True, "re-import": True}
     expected = {"preview": "created", "commit": "created", "re-import": "unchanged"}
     results = []
     for engine_name in engines:
-        times: dict[str, list[float]] = {step: [] for step in settings}
+        times: dict[str, list[float]] = {step: [] for step in commits}
         counts: dict[str, int] = {}
         with databases(engine_name, repeat) as urls:
             for url in urls:
-                for step, commit in settings.items():
+                for step, commit in commits.items():
                     elapsed, statements, report = _timed_import(url, data, commit)
                     assert report[expected[step]] == rows, (step, report["errors"][:3])
                     times[step].append(round(elapsed, 3))

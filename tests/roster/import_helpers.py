@@ -1,4 +1,5 @@
-"""Small CSV files written by the tests, and the import endpoint called through HTTP."""
+"""Small CSV files written by the tests, the import endpoint called through HTTP, and the actor
+the service-level tests write as."""
 
 from __future__ import annotations
 
@@ -6,8 +7,24 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from teameval.audit_trail import Actor
+from tests.factories import SchoolWorld
+
 IMPORT_URL = "/api/v1/admin/students/import"
 EXPORT_URL = "/api/v1/admin/students/export.csv"
+# Every field the importer reads except ``name`` (the name composed from its parts), in the
+# order of a school's file. Written out here, not taken from csv_io, so the tests can fail.
+PART_FIELDS = [
+    "email",
+    "first_name",
+    "prefix",
+    "last_name",
+    "student_number",
+    "class_name",
+    "courses",
+    "team",
+    "status",
+]
 
 
 def csv_bytes(
@@ -42,3 +59,7 @@ def post_import(
 
 def actions(report: dict[str, Any]) -> list[str]:
     return [row["action"] for row in report["rows"]]
+
+
+def admin_actor(world: SchoolWorld) -> Actor:
+    return Actor(school_id=world.school.id, user_id=world.admin.id, label="test")

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.api import create_app
-from teameval.audit_trail import Actor
 from teameval.config import LegacyGroupsMode, Settings
 from teameval.models import AuditLog
 from teameval.roster.exporter import export_students
@@ -24,7 +23,7 @@ from teameval.roster.importer import import_students
 from teameval.roster.student_sync import StudentSpec, sync_students
 from tests.conftest import login
 from tests.factories import SchoolWorld
-from tests.roster.import_helpers import EXPORT_URL, actions, post_import
+from tests.roster.import_helpers import EXPORT_URL, actions, admin_actor, post_import
 
 Factory = sessionmaker[Session]
 
@@ -32,10 +31,6 @@ Factory = sessionmaker[Session]
 def _rows(content: bytes) -> list[dict[str, str]]:
     assert content.startswith(codecs.BOM_UTF8)
     return list(csv.DictReader(io.StringIO(content[3:].decode("utf-8"), newline="")))
-
-
-def _actor(world: SchoolWorld) -> Actor:
-    return Actor(school_id=world.school.id, user_id=world.admin.id, label="test")
 
 
 def _seed(factory: Factory, world: SchoolWorld) -> None:
@@ -62,7 +57,7 @@ def _seed(factory: Factory, world: SchoolWorld) -> None:
         StudentSpec(email="zoe@north.nl", name="Zoë d'Arc, jr.", class_name="'=x", archived=True),
     ]
     with factory.begin() as session:
-        outcomes = sync_students(session, _actor(world), specs)
+        outcomes = sync_students(session, admin_actor(world), specs)
     assert [o.action for o in outcomes] == ["create"] * 3
 
 
@@ -211,11 +206,11 @@ def test_round_trip_of_arbitrary_names_and_classes(
     )
     config = Settings(database_url="sqlite://")
     with session_factory.begin() as session:
-        [created] = sync_students(session, _actor(north), [spec])
+        [created] = sync_students(session, admin_actor(north), [spec])
         assert created.action == "create", created.message
         exported = export_students(session, north.school.id, search=email)
         assert exported.rows == 1
-        report = import_students(session, _actor(north), exported.content, config)
+        report = import_students(session, admin_actor(north), exported.content, config)
         assert actions(report.to_dict()) == ["unchanged"], report.rows[0].changes
 
 

@@ -103,7 +103,10 @@ def test_unusable_file_exits_2(
     as_json = _run(db_url, no_email, "--json")
     assert as_json.exit_code == 2
     assert json.loads(as_json.stdout)["type"] == "/problems/unusable-import-file"
-    assert _run(db_url, str(tmp_path / "missing.csv")).exit_code == 2
+    missing = _run(db_url, str(tmp_path / "missing.csv"), "--json")
+    assert missing.exit_code == 2
+    assert json.loads(missing.stdout)["type"] == "/problems/unusable-import-file"
+    assert "no such file" in missing.stderr
     binary = _file(tmp_path, b"email\n\x81\x81\n", "binary.csv")
     assert _run(db_url, binary).exit_code == 2
 

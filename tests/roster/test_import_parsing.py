@@ -22,6 +22,7 @@ from teameval.roster.csv_io import (
     unneutralise,
     write_csv,
 )
+from tests.roster.import_helpers import PART_FIELDS
 
 LIMITS = {"max_bytes": 10_000_000, "max_rows": 10_000}
 
@@ -146,17 +147,7 @@ def test_dutch_and_english_synonyms_case_insensitively() -> None:
             "Schoenmaat",
         ]
     )
-    assert set(header.columns) == {
-        "email",
-        "first_name",
-        "prefix",
-        "last_name",
-        "student_number",
-        "class_name",
-        "courses",
-        "team",
-        "status",
-    }
+    assert set(header.columns) == set(PART_FIELDS)
     assert header.unknown == ["Schoenmaat"]
     assert set(map_header(["e-mail", "First Name", "last_name", "course"]).columns) == {
         "email",

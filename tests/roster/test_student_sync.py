@@ -6,21 +6,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from teameval.audit_trail import Actor
 from teameval.models import AuditLog, CourseEnrollment, Group, GroupMember, User
 from teameval.roster.student_sync import StudentSpec, sync_students
 from tests.factories import SchoolWorld, make_group
+from tests.roster.import_helpers import admin_actor
 
 Factory = sessionmaker[Session]
 
 
-def _actor(world: SchoolWorld) -> Actor:
-    return Actor(school_id=world.school.id, user_id=world.admin.id, label="test")
-
-
 def _sync(factory: Factory, world: SchoolWorld, *specs: StudentSpec, **options: bool):  # type: ignore[no-untyped-def]
     with factory.begin() as session:
-        return sync_students(session, _actor(world), list(specs), **options)
+        return sync_students(session, admin_actor(world), list(specs), **options)
 
 
 def _active_codes(session: Session, student_id: int) -> set[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -35,13 +35,23 @@ _ERRORS_SHOWN = 50
 
 
 def _read(path: str, limit: int) -> bytes:
+    """At most one byte past the limit: enough for the importer to refuse the file."""
+    from teameval.roster.csv_io import unusable
+
     if path == "-":
         return sys.stdin.buffer.read(limit + 1)
     file = Path(path)
     if not file.is_file():
-        fail(f"{path}: no such file", code=EXIT_UNUSABLE)
+        raise unusable(f"{path}: no such file.")
     with file.open("rb") as handle:
-        return handle.read(limit + 1)  # one byte past the limit is enough to refuse it
+        return handle.read(limit + 1)
+
+
+def _exit_unusable(error: AppError, json_output: bool) -> NoReturn:
+    # With --json, stdout still holds exactly one JSON document: the problem.
+    if json_output:
+        emit_json(error.to_problem())
+    fail(error.detail, code=EXIT_UNUSABLE)
 
 
 @import_app.command("students")
@@ -63,7 +73,10 @@ def students(
     from teameval.roster.importer import import_students
 
     settings = Settings()
-    data = _read(file, settings.import_max_bytes)
+    try:
+        data = _read(file, settings.import_max_bytes)
+    except UnusableFile as error:
+        _exit_unusable(error, json_output)
     unusable: AppError | None = None
     report: dict[str, Any] = {}
     with (
@@ -80,9 +93,7 @@ def students(
         except (UnusableFile, FileTooLarge, NotFound) as error:
             unusable = error
     if unusable is not None:
-        if json_output:
-            emit_json(unusable.to_problem())
-        fail(unusable.detail, code=EXIT_UNUSABLE)
+        _exit_unusable(unusable, json_output)
     if json_output:
         emit_json(report)
     else:

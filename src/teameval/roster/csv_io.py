@@ -181,10 +181,14 @@ class ParsedFile:
 
 
 def parse(data: bytes, *, max_bytes: int, max_rows: int) -> ParsedFile:
-    """Decode, split and map the whole file, enforcing the limits before any row is used."""
+    """Decode, split and map the whole file, enforcing the limits before any row is used.
+
+    The one place the limits are checked. Callers read at most ``max_bytes + 1`` bytes (enough
+    to know a file is too large without reading it all), so the message cannot state the size.
+    """
     if len(data) > max_bytes:
         raise FileTooLarge(
-            f"The file is {len(data):,} bytes; the limit is {max_bytes:,} bytes "
+            f"The file is larger than the limit of {max_bytes:,} bytes "
             "(TEAMEVAL_IMPORT_MAX_BYTES). Split it into smaller files.",
             errors=[{"field": "file", "message": "over the size limit"}],
             limit_bytes=max_bytes,

@@ -95,10 +95,7 @@ def _cells(student: User, codes: list[str], teams: Sequence[TeamOut]) -> dict[st
 def single_team_number(codes: list[str], teams: Sequence[TeamOut]) -> str:
     """The team number when the student is in team n of every one of their courses, else ""."""
     numbers = {team.team_number for team in teams}
-    team_courses = [team.course for team in teams]
-    exact = (
-        len(numbers) == 1
-        and sorted(team_courses) == sorted(codes)
-        and len(set(team_courses)) == len(team_courses)
-    )
+    # Codes are distinct (one enrollment per course), so equal sorted lists also rule out a
+    # second team in one course.
+    exact = len(numbers) == 1 and sorted(team.course for team in teams) == sorted(codes)
     return str(numbers.pop()) if exact else ""

@@ -40,7 +40,7 @@ class RosterSnapshot:
     users_by_id: dict[int, ExistingUser] = field(default_factory=dict)
     number_holders: dict[str, ExistingUser] = field(default_factory=dict)
     courses_by_code: dict[str, int] = field(default_factory=dict)
-    courses_by_lower_code: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    course_ids_by_lower_code: dict[str, list[int]] = field(default_factory=dict)
     code_of_course: dict[int, str] = field(default_factory=dict)
     groups_by_team: dict[TeamKey, int] = field(default_factory=dict)
     team_of_group: dict[int, TeamKey] = field(default_factory=dict)
@@ -51,8 +51,8 @@ class RosterSnapshot:
         """Exact code first; otherwise a case-insensitive match, if it is unambiguous."""
         if code in self.courses_by_code:
             return self.courses_by_code[code]
-        candidates = self.courses_by_lower_code.get(code.lower(), [])
-        return candidates[0][1] if len(candidates) == 1 else None
+        candidates = self.course_ids_by_lower_code.get(code.lower(), [])
+        return candidates[0] if len(candidates) == 1 else None
 
 
 _USER_COLUMNS = (
@@ -121,7 +121,7 @@ def _load_courses(
     ).all()
     for course_id, code in courses:
         snapshot.courses_by_code[code] = course_id
-        snapshot.courses_by_lower_code.setdefault(code.lower(), []).append((code, course_id))
+        snapshot.course_ids_by_lower_code.setdefault(code.lower(), []).append(course_id)
         snapshot.code_of_course[course_id] = code
     if courses:
         groups = session.execute(

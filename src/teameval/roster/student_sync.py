@@ -285,24 +285,43 @@ def _plan_courses(
 ) -> None:
     student = user.id if user else None
     current_courses = snapshot.active_courses.get(student, set()) if student else set()
-    code = snapshot.code_of_course.get
-    if spec.courses is not None:
-        wanted = set(_resolve(spec.courses, snapshot, "courses").values())
-        plan.enroll = wanted - current_courses
-        plan.unenroll = current_courses - wanted
-        if plan.enroll or plan.unenroll:
-            plan.outcome.changes["courses"] = {
-                "added": sorted(str(code(c)) for c in plan.enroll),
-                "removed": sorted(str(code(c)) for c in plan.unenroll),
-            }
-    if spec.teams is None:
-        return
-    for _, number in spec.teams:
-        if number < 1:
-            raise SpecError("invalid", f"team {number} is not a positive whole number", "teams")
-    team_courses = _resolve(frozenset(c for c, _ in spec.teams), snapshot, "teams")
+    wanted_courses = None
     if spec.courses is not None:
         wanted_courses = set(_resolve(spec.courses, snapshot, "courses").values())
+        plan.enroll = wanted_courses - current_courses
+        plan.unenroll = current_courses - wanted_courses
+    if spec.teams is not None:
+        _plan_teams(spec.teams, wanted_courses, plan, student, snapshot)
+        # Joining a team enrolls in its course (enrollment covers membership).
+        plan.enroll |= {course_id for course_id, _ in plan.join_teams} - current_courses
+    code = snapshot.code_of_course.get
+    if plan.enroll or plan.unenroll:
+        plan.outcome.changes["courses"] = {
+            "added": sorted(str(code(c)) for c in plan.enroll),
+            "removed": sorted(str(code(c)) for c in plan.unenroll),
+        }
+    if plan.join_teams or plan.leave_groups:
+        plan.outcome.changes["teams"] = {
+            "added": sorted(f"{code(c)}:{n}" for c, n in plan.join_teams),
+            "removed": sorted(
+                f"{code(snapshot.team_of_group[g][0])}:{snapshot.team_of_group[g][1]}"
+                for g in plan.leave_groups
+            ),
+        }
+
+
+def _plan_teams(
+    teams: frozenset[tuple[str, int]],
+    wanted_courses: set[int] | None,
+    plan: StudentPlan,
+    student: int | None,
+    snapshot: RosterSnapshot,
+) -> None:
+    for _, number in teams:
+        if number < 1:
+            raise SpecError("invalid", f"team {number} is not a positive whole number", "teams")
+    team_courses = _resolve(frozenset(c for c, _ in teams), snapshot, "teams")
+    if wanted_courses is not None:
         outside = sorted(
             c for c, course_id in team_courses.items() if course_id not in wanted_courses
         )
@@ -312,23 +331,8 @@ def _plan_courses(
                 f"a team in {', '.join(outside)}, which is not among the courses",
                 "teams",
             )
-    wanted_teams = {(team_courses[c], number) for c, number in spec.teams}
+    wanted_teams = {(team_courses[c], number) for c, number in teams}
     current_groups = snapshot.active_groups.get(student, set()) if student else set()
     current_teams = {snapshot.team_of_group[g] for g in current_groups}
     plan.join_teams = wanted_teams - current_teams
     plan.leave_groups = {g for g in current_groups if snapshot.team_of_group[g] not in wanted_teams}
-    # Joining a team enrolls in its course (enrollment covers membership).
-    plan.enroll |= {course_id for course_id, _ in plan.join_teams} - current_courses
-    if plan.join_teams or plan.leave_groups:
-        plan.outcome.changes["teams"] = {
-            "added": sorted(f"{code(c)}:{n}" for c, n in plan.join_teams),
-            "removed": sorted(
-                f"{code(snapshot.team_of_group[g][0])}:{snapshot.team_of_group[g][1]}"
-                for g in plan.leave_groups
-            ),
-        }
-        if plan.enroll and "courses" not in plan.outcome.changes:
-            plan.outcome.changes["courses"] = {
-                "added": sorted(str(code(c)) for c in plan.enroll),
-                "removed": [],
-            }
