@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from teameval.cli import app
 from teameval.db import make_engine
-from tests.migration.dataset import create_legacy_schema, insert_crafted
+from tests.migration.dataset import load_crafted
 
 
 @dataclass
@@ -37,32 +37,19 @@ def cli(*args: str, env: Mapping[str, str] | None = None) -> CliResult:
 @pytest.fixture
 def crafted_url(db_url: str) -> str:
     """Our migrated schema holding the crafted data (dataset.py)."""
-    engine = make_engine(db_url)
-    with engine.begin() as connection:
-        insert_crafted(connection)
-    engine.dispose()
-    return db_url
+    return load_crafted(db_url)
 
 
 @pytest.fixture
 def clean_url(db_url: str) -> str:
     """Our schema with the crafted data minus every anomaly."""
-    engine = make_engine(db_url)
-    with engine.begin() as connection:
-        insert_crafted(connection, anomalies=False)
-    engine.dispose()
-    return db_url
+    return load_crafted(db_url, anomalies=False)
 
 
 @pytest.fixture
 def legacy_url(empty_db_url: str) -> str:
     """Only the legacy platform's tables (no school_id, no timestamps on enrollments)."""
-    engine = make_engine(empty_db_url)
-    with engine.begin() as connection:
-        create_legacy_schema(connection)
-        insert_crafted(connection)
-    engine.dispose()
-    return empty_db_url
+    return load_crafted(empty_db_url, legacy=True)
 
 
 @pytest.fixture(params=["ours", "legacy"])

@@ -22,9 +22,12 @@ user  role     active memberships                            pair category
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+
+from teameval.db import make_engine
 
 # Expected audit of the whole crafted database (anomalies included).
 EXPECTED_ALL = {
@@ -210,6 +213,27 @@ def insert_crafted(connection: sa.Connection, *, anomalies: bool = True) -> None
             row["created_at"] = row["updated_at"] = "2025-01-01 00:00:00"
         rows.append(row)
     _rows(connection, "course_enrollments", rows)
+
+
+def load_crafted(
+    url: str,
+    *,
+    legacy: bool = False,
+    timestamps: bool = False,
+    anomalies: bool = True,
+    then: Sequence[str] = (),
+) -> str:
+    """The crafted data in the database at ``url`` (first creating the legacy shape if
+    ``legacy``), then the SQL statements ``then``, in one transaction; returns ``url``."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        if legacy:
+            create_legacy_schema(connection, timestamps=timestamps)
+        insert_crafted(connection, anomalies=anomalies)
+        for statement in then:
+            connection.execute(sa.text(statement))
+    engine.dispose()
+    return url
 
 
 EXPECTED_CLEAN = {

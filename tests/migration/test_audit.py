@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -24,7 +27,7 @@ from tests.migration.dataset import (
     EXPECTED_SCHOOL_2,
     INACTIVE_PAIRS,
     MISSING_PAIRS,
-    insert_crafted,
+    load_crafted,
     table_contents,
 )
 
@@ -197,21 +200,13 @@ def test_coverage_never_rounds_a_gap_away() -> None:
 
 
 def test_exit_code_1_when_only_anomalies_remain(empty_db_url: str) -> None:
-    engine = make_engine(empty_db_url)
-    with engine.begin() as connection:
-        from tests.migration.dataset import create_legacy_schema
-
-        create_legacy_schema(connection)
-        insert_crafted(connection)
-        # Enroll every eligible pair: only the anomalies are left.
-        connection.execute(sa.text("UPDATE course_enrollments SET active = TRUE"))
-        connection.execute(
-            sa.text(
-                "INSERT INTO course_enrollments (course_id, student_id, active) "
-                "VALUES (10, 2, TRUE), (11, 3, TRUE), (20, 10, TRUE)"
-            )
-        )
-    engine.dispose()
+    # Enroll every eligible pair: only the anomalies are left.
+    enroll_every_eligible_pair = [
+        "UPDATE course_enrollments SET active = TRUE",
+        "INSERT INTO course_enrollments (course_id, student_id, active) "
+        "VALUES (10, 2, TRUE), (11, 3, TRUE), (20, 10, TRUE)",
+    ]
+    load_crafted(empty_db_url, legacy=True, then=enroll_every_eligible_pair)
     result = cli("audit", "enrollments", "--database-url", empty_db_url, "--json")
     assert (result.json()["status"], result.exit_code) == ("WARNING", 1)
 
@@ -233,10 +228,6 @@ def test_the_pair_rules_behind_the_counts(any_shape_url: str) -> None:
 
 
 def test_lean_module_entry_runs_the_same_command(legacy_url: str) -> None:
-    import json
-    import subprocess
-    import sys
-
     command = [
         sys.executable,
         "-m",

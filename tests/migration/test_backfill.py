@@ -3,10 +3,9 @@ interruption and resume."""
 
 from __future__ import annotations
 
-import os
+import json
 import signal
 import subprocess
-import sys
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,13 +13,13 @@ import sqlalchemy as sa
 from teameval.db import make_engine
 from teameval.migration.backfill import run_backfill
 from teameval.migration.cli import FAIL_AFTER_ENV, KILL_AFTER_ENV
+from tests.cli_helpers import run_teameval
 from tests.migration.conftest import cli
 from tests.migration.dataset import (
     INACTIVE_PAIRS,
     MISSING_PAIRS,
-    create_legacy_schema,
     enrollment_rows,
-    insert_crafted,
+    load_crafted,
     table_contents,
 )
 
@@ -48,6 +47,19 @@ def _backfill(url: str, *args: str, env: dict[str, str] | None = None) -> dict[s
     document = result.json()
     assert document["exit_code"] == result.exit_code
     return document
+
+
+def _killed_backfill(
+    url: str, *, after_batches: int, as_json: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """A committing run in its own process, SIGKILLed after ``after_batches`` batches of one."""
+    args = ["backfill", "enrollments", "--commit", "--batch-size", "1", "--database-url", url]
+    return run_teameval(
+        *args,
+        *(["--json"] if as_json else []),
+        env={KILL_AFTER_ENV: str(after_batches)},
+        timeout=60,
+    )
 
 
 def test_dry_run_reports_and_changes_nothing(any_shape_url: str) -> None:
@@ -179,12 +191,10 @@ def test_legacy_database_gets_only_enrollment_rows(legacy_url: str) -> None:
 
 
 def test_legacy_timestamps_without_defaults_are_filled(empty_db_url: str) -> None:
-    engine = make_engine(empty_db_url)
-    with engine.begin() as connection:
-        create_legacy_schema(connection, timestamps=True)
-        insert_crafted(connection)
+    load_crafted(empty_db_url, legacy=True, timestamps=True)
     document = _backfill(empty_db_url, "--commit")
     assert (document["created"], document["reactivated"]) == (3, 1)
+    engine = make_engine(empty_db_url)
     with engine.connect() as connection:
         stamps = connection.execute(
             sa.text(
@@ -251,21 +261,7 @@ def test_a_failing_batch_rolls_back_alone_and_a_rerun_completes(any_shape_url: s
 def test_killed_run_leaves_whole_batches_and_a_rerun_completes(
     any_shape_url: str, backend: str
 ) -> None:
-    env = {**os.environ, KILL_AFTER_ENV: "3"}
-    command = [
-        sys.executable,
-        "-m",
-        "teameval",
-        "backfill",
-        "enrollments",
-        "--commit",
-        "--batch-size",
-        "1",
-        "--json",
-        "--database-url",
-        any_shape_url,
-    ]
-    killed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    killed = _killed_backfill(any_shape_url, after_batches=3, as_json=True)
     assert killed.returncode == -signal.SIGKILL
     rows = _enrollments(any_shape_url)
     # Batches 2 and 3 (students 2 and 3) committed; batch 4 (student 4's reactivation) died
@@ -281,25 +277,12 @@ def test_killed_run_leaves_whole_batches_and_a_rerun_completes(
 
 
 def test_killed_run_on_our_schema_is_recorded_as_running(crafted_url: str) -> None:
-    env = {**os.environ, KILL_AFTER_ENV: "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "teameval",
-        "backfill",
-        "enrollments",
-        "--commit",
-        "--batch-size",
-        "1",
-        "--database-url",
-        crafted_url,
-    ]
-    assert subprocess.run(command, env=env, capture_output=True, timeout=60).returncode == -9
+    assert _killed_backfill(crafted_url, after_batches=1).returncode == -9
     engine = make_engine(crafted_url)
     with engine.connect() as connection:
         run = connection.execute(sa.text("SELECT status, result FROM migration_runs")).one()
     engine.dispose()
-    result = run.result if isinstance(run.result, dict) else __import__("json").loads(run.result)
+    result = run.result if isinstance(run.result, dict) else json.loads(run.result)
     assert run.status == "running"
     assert result["batches_committed"] == 1
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from teameval.db import make_engine
 from teameval.migration.probe import CouldNotRun, probe_enrollment_schema
 from tests.migration.conftest import CliResult, cli
-from tests.migration.dataset import create_legacy_schema, insert_crafted, table_contents
+from tests.migration.dataset import load_crafted, table_contents
 
 COMMANDS = [("audit",), ("backfill",), ("backfill", "--commit")]
 
@@ -30,25 +29,15 @@ def _assert_could_not_run(result: CliResult, *words: str) -> None:
         assert word in lines[0]
 
 
-def _legacy(url: str, *statements: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        create_legacy_schema(connection)
-        insert_crafted(connection)
-        for statement in statements:
-            connection.execute(sa.text(statement))
-    engine.dispose()
-
-
 @pytest.mark.parametrize("command", COMMANDS)
 def test_missing_table(empty_db_url: str, command: tuple[str, ...]) -> None:
-    _legacy(empty_db_url, "DROP TABLE group_members")
+    load_crafted(empty_db_url, legacy=True, then=["DROP TABLE group_members"])
     _assert_could_not_run(_run(command, empty_db_url), "group_members")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_missing_column(empty_db_url: str, command: tuple[str, ...]) -> None:
-    _legacy(empty_db_url, "ALTER TABLE users DROP COLUMN role")
+    load_crafted(empty_db_url, legacy=True, then=["ALTER TABLE users DROP COLUMN role"])
     _assert_could_not_run(_run(command, empty_db_url), "users.role")
 
 
@@ -73,19 +62,16 @@ def test_missing_sqlite_file_is_not_created(tmp_path: Path, command: tuple[str, 
 
 
 def test_extra_enrollment_column_with_a_default_is_left_to_the_database(empty_db_url: str) -> None:
-    _legacy(
+    load_crafted(
         empty_db_url,
-        "ALTER TABLE course_enrollments ADD COLUMN source VARCHAR(20) NOT NULL DEFAULT 'x'",
+        legacy=True,
+        then=["ALTER TABLE course_enrollments ADD COLUMN source VARCHAR(20) NOT NULL DEFAULT 'x'"],
     )
     # A column with a default is fine: the database fills it.
     assert _run(("backfill", "--commit"), empty_db_url).exit_code == 0
 
 
 def test_not_null_column_without_default_refuses_to_write(empty_db_url: str, backend: str) -> None:
-    engine = make_engine(empty_db_url)
-    with engine.begin() as connection:
-        create_legacy_schema(connection)
-        insert_crafted(connection)
     if backend == "sqlite":
         # SQLite cannot add a NOT NULL column without a default to a table: rebuild it.
         statements = [
@@ -103,9 +89,9 @@ def test_not_null_column_without_default_refuses_to_write(empty_db_url: str, bac
             "UPDATE course_enrollments SET term = '2025'",
             "ALTER TABLE course_enrollments ALTER COLUMN term SET NOT NULL",
         ]
-    with engine.begin() as connection:
-        for statement in statements:
-            connection.execute(sa.text(statement))
+    load_crafted(empty_db_url, legacy=True, then=statements)
+    engine = make_engine(empty_db_url)
+    with engine.connect() as connection:
         before = table_contents(connection)
     assert _run(("backfill",), empty_db_url).exit_code == 0  # a dry run still reports
     _assert_could_not_run(_run(("backfill", "--commit"), empty_db_url), "course_enrollments.term")

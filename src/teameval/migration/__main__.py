@@ -1,6 +1,7 @@
 """``python -m teameval.migration audit|backfill enrollments …``: the same commands as
-``teameval audit|backfill …``, without importing the rest of the CLI (API, auth, roster), which
-more than doubles start-up. For cron jobs and scripts that run the audit often."""
+``teameval audit|backfill …``, without importing the rest of the CLI (the other command groups,
+the settings and the ORM models: about 0.1 s of start-up; see docs/benchmarks.md). For cron
+jobs and scripts that run the audit often."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Enrollment audit: how far ``course_enrollments`` covers active legacy memberships.
 
 Read-only and set-based: after probing the schema, one scan counts every category (and on
-PostgreSQL also picks the sample pairs); at most three small statements more fetch the samples
-and their names. The number of statements never depends on the data size.
+PostgreSQL also picks the sample pairs); at most three statements more fetch the samples (a
+ranked second pass on SQLite) and their names. The number of statements never depends on the
+data size.
 """
 
 from __future__ import annotations
@@ -180,13 +181,16 @@ def _samples(
     return samples
 
 
-def audit_with_schema(
-    connection: sa.Connection,
-    schema: EnrollmentSchema,
-    *,
-    school_id: int | None = None,
-    sample_limit: int = 10,
+def audit_enrollments(
+    connection: sa.Connection, *, school_id: int | None = None, sample_limit: int = 10
 ) -> EnrollmentAudit:
+    """Audit enrollment coverage of active memberships (all schools, or ``school_id``'s scope).
+
+    Works on our schema and on a legacy-shaped database; raises
+    :class:`~teameval.migration.probe.CouldNotRun` if a required table or column is missing.
+    Never writes.
+    """
+    schema = probe_enrollment_schema(connection)
     sample_limit = max(sample_limit, 0)
     counts = connection.execute(
         audit_counts(schema, school_id=school_id, sample_limit=sample_limit)
@@ -226,16 +230,3 @@ def audit_with_schema(
         samples_inactive=tuple(samples[Category.ENROLLED_INACTIVE]),
         samples_anomalies=tuple(anomaly_samples[:sample_limit]),
     )
-
-
-def audit_enrollments(
-    connection: sa.Connection, *, school_id: int | None = None, sample_limit: int = 10
-) -> EnrollmentAudit:
-    """Audit enrollment coverage of active memberships (all schools, or ``school_id``'s scope).
-
-    Works on our schema and on a legacy-shaped database; raises
-    :class:`~teameval.migration.probe.CouldNotRun` if a required table or column is missing.
-    Never writes.
-    """
-    schema = probe_enrollment_schema(connection)
-    return audit_with_schema(connection, schema, school_id=school_id, sample_limit=sample_limit)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,31 +23,7 @@ from teameval.migration.probe import CouldNotRun, EnrollmentSchema, probe_enroll
 
 TOOL_NAME = "backfill.enrollments"
 DEFAULT_BATCH_SIZE = 50_000
-EXIT_OK, EXIT_BATCH_FAILED, EXIT_COULD_NOT_RUN = 0, 2, 3
-
-# Our own bookkeeping tables (models.MigrationRun / models.AuditLog), as plain Core tables:
-# only the columns written here, and no ORM machinery loaded for a command-line tool.
-MIGRATION_RUNS = sa.table(
-    "migration_runs",
-    sa.column("id", sa.Integer),
-    sa.column("tool", sa.String),
-    sa.column("school_id", sa.Integer),
-    sa.column("dry_run", sa.Boolean),
-    sa.column("status", sa.String),
-    sa.column("parameters", sa.JSON),
-    sa.column("result", sa.JSON),
-    sa.column("finished_at", sa.DateTime(timezone=True)),
-)
-AUDIT_LOGS = sa.table(
-    "audit_logs",
-    sa.column("school_id", sa.Integer),
-    sa.column("actor_id", sa.Integer),
-    sa.column("actor_label", sa.String),
-    sa.column("action", sa.String),
-    sa.column("entity_type", sa.String),
-    sa.column("entity_id", sa.Integer),
-    sa.column("changes", sa.JSON),
-)
+EXIT_OK, EXIT_BATCH_FAILED = 0, 2
 
 # Called inside each batch's transaction after its writes, before the commit (tests use it to
 # fail or kill a run at a precise point; it is not part of any operator-facing behaviour).
@@ -105,7 +81,6 @@ class BackfillResult:
 
     def to_json(self) -> dict[str, Any]:
         t = self.tally
-        failed = self.failed_batch
         return {
             "dry_run": self.dry_run,
             "status": self.status,
@@ -121,7 +96,7 @@ class BackfillResult:
             "batches": self.batches,
             "batches_committed": self.batches_committed,
             "batch_size": self.batch_size,
-            "failed_batch": None if failed is None else failed.__dict__.copy(),
+            "failed_batch": None if self.failed_batch is None else asdict(self.failed_batch),
             "migration_run_id": self.migration_run_id,
             "schema": self.schema_kind,
             "seconds": round(self.seconds, 3),
@@ -199,55 +174,63 @@ def _write_batch(
 
 @dataclass
 class _Bookkeeping:
-    """The ``migration_runs`` row of a committed run on our own schema (none on legacy)."""
+    """The ``migration_runs`` row of a committed run on our own schema (none on legacy).
+
+    The ORM models are imported only here, when a committed run records itself: audits, dry runs
+    and legacy databases never load them (start-up time of the lean ``teameval.migration`` entry).
+    """
 
     enabled: bool
     run_id: int | None = None
+    school_id: int | None = None  # the run's school, if that school exists here
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def start(self, connection: sa.Connection, school_id: int | None) -> None:
         if not self.enabled:
             return
-        runs = MIGRATION_RUNS
-        schools = sa.table("schools", sa.column("id"))
-        known = school_id is not None and connection.scalar(
-            sa.select(sa.func.count()).select_from(schools).where(schools.c.id == school_id)
-        )
+        from teameval.models import MigrationRun, School
+
+        if school_id is not None:
+            self.school_id = connection.scalar(sa.select(School.id).where(School.id == school_id))
         self.run_id = connection.execute(
-            sa.insert(runs)
+            sa.insert(MigrationRun)
             .values(
                 tool=TOOL_NAME,
-                school_id=school_id if known else None,
+                school_id=self.school_id,
                 dry_run=False,
                 status="running",
                 parameters=self.parameters,
                 result={},
             )
-            .returning(runs.c.id)
+            .returning(MigrationRun.id)
         ).scalar_one()
 
     def progress(self, connection: sa.Connection, result: BackfillResult) -> None:
         # Same transaction as the batch: the record never claims a batch that was rolled back.
-        if self.run_id is not None:
-            runs = MIGRATION_RUNS
-            connection.execute(
-                sa.update(runs).where(runs.c.id == self.run_id).values(result=result.to_json())
-            )
+        if self.run_id is None:
+            return
+        from teameval.models import MigrationRun
+
+        connection.execute(
+            sa.update(MigrationRun)
+            .where(MigrationRun.id == self.run_id)
+            .values(result=result.to_json())
+        )
 
     def finish(self, connection: sa.Connection, result: BackfillResult) -> None:
         if self.run_id is None:
             return
-        runs, logs = MIGRATION_RUNS, AUDIT_LOGS
+        from teameval.models import AuditLog, MigrationRun
+
         document = result.to_json()
         connection.execute(
-            sa.update(runs)
-            .where(runs.c.id == self.run_id)
+            sa.update(MigrationRun)
+            .where(MigrationRun.id == self.run_id)
             .values(status=result.status, result=document, finished_at=datetime.now(UTC))
         )
-        school = connection.scalar(sa.select(runs.c.school_id).where(runs.c.id == self.run_id))
         connection.execute(
-            sa.insert(logs).values(
-                school_id=school,
+            sa.insert(AuditLog).values(
+                school_id=self.school_id,
                 actor_id=None,
                 actor_label="cli:backfill",
                 action=TOOL_NAME,

@@ -22,7 +22,12 @@ from rich.console import Console
 
 from teameval.db import make_engine
 from teameval.migration.audit import EXIT_COULD_NOT_RUN, audit_enrollments
-from teameval.migration.backfill import DEFAULT_BATCH_SIZE, BatchHook, run_backfill
+from teameval.migration.backfill import (
+    DEFAULT_BATCH_SIZE,
+    BatchHook,
+    ProgressCallback,
+    run_backfill,
+)
 from teameval.migration.probe import CouldNotRun
 
 audit_app = typer.Typer(
@@ -63,14 +68,16 @@ def _could_not_run(reason: str) -> NoReturn:
 def _database_url(option: str | None) -> str:
     if option is None:
         # Imported here: the settings machinery costs start-up time a URL option never needs.
-        from teameval.config import get_settings
+        # Read afresh, not cached, like teameval.cli.common.resolve_database_url; its validator
+        # already speaks psycopg 3 to PostgreSQL.
+        from teameval.config import Settings
 
-        option = get_settings().database_url
-    url = option
+        return Settings().database_url
+    # The same normalisation as Settings' validator, without loading pydantic-settings.
     for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix) :]
-    return url
+        if option.startswith(prefix):
+            return "postgresql+psycopg://" + option[len(prefix) :]
+    return option
 
 
 def _display_url(url: str) -> str:
@@ -82,6 +89,7 @@ def _display_url(url: str) -> str:
 
 @contextmanager
 def _engine(url: str) -> Iterator[sa.Engine]:
+    """An engine for ``url``; whatever keeps the tool from running exits 3 (``could not run``)."""
     try:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError as error:
@@ -96,6 +104,10 @@ def _engine(url: str) -> Iterator[sa.Engine]:
         engine = make_engine(url, connect_args={"connect_timeout": 10})
     try:
         yield engine
+    except CouldNotRun as error:
+        _could_not_run(str(error))
+    except sa.exc.SQLAlchemyError as error:
+        _could_not_run(str(getattr(error, "orig", None) or error).splitlines()[0])
     finally:
         engine.dispose()
 
@@ -122,20 +134,14 @@ def audit_enrollments_command(
     Exit codes: 0 PASS, 1 WARNING, 2 FAIL, 3 could not run.
     """
     url = _database_url(database_url)
-    with _engine(url) as engine:
-        try:
-            with engine.connect() as connection:
-                # Belt and braces: the audit only reads, and the database enforces it.
-                if connection.dialect.name == "postgresql":
-                    connection.execute(sa.text("SET TRANSACTION READ ONLY"))
-                elif connection.dialect.name == "sqlite":
-                    connection.exec_driver_sql("PRAGMA query_only = ON")
-                audit = audit_enrollments(connection, school_id=school, sample_limit=limit)
-                connection.rollback()
-        except CouldNotRun as error:
-            _could_not_run(str(error))
-        except sa.exc.SQLAlchemyError as error:
-            _could_not_run(str(getattr(error, "orig", None) or error).splitlines()[0])
+    with _engine(url) as engine, engine.connect() as connection:
+        # Belt and braces: the audit only reads, and the database enforces it.
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SET TRANSACTION READ ONLY"))
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA query_only = ON")
+        audit = audit_enrollments(connection, school_id=school, sample_limit=limit)
+        connection.rollback()
     if json_output:
         _print_json(audit.to_json())
     else:
@@ -160,12 +166,36 @@ def _test_hook() -> BatchHook | None:
     return hook
 
 
+@contextmanager
+def _progress_bar(shown: bool) -> Iterator[ProgressCallback | None]:
+    """A batch progress bar on stderr while the block runs, or no callback at all."""
+    if not shown:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("batches", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
 @backfill_app.command("enrollments")
 def backfill_enrollments_command(
     database_url: DatabaseUrl = None,
     school: School = None,
     json_output: JsonOutput = False,
-    limit: Limit = 10,
+    limit: Annotated[int, typer.Option("--limit", min=0, hidden=True)] = 10,
     commit: Annotated[
         bool, typer.Option("--commit", help="Write the changes (default: dry run).")
     ] = False,
@@ -185,44 +215,15 @@ def backfill_enrollments_command(
     del limit  # accepted for symmetry with the audit; the backfill report lists no samples
     url = _database_url(database_url)
     show_progress = commit and not json_output and sys.stdout.isatty()
-    with _engine(url) as engine:
-        try:
-            if show_progress:
-                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-                with Progress(
-                    "[progress.description]{task.description}",
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                    console=Console(stderr=True),
-                    transient=True,
-                ) as progress:
-                    task = progress.add_task("batches", total=None)
-
-                    def advance(done: int, total: int) -> None:
-                        progress.update(task, completed=done, total=total)
-
-                    result = run_backfill(
-                        engine,
-                        school_id=school,
-                        commit=commit,
-                        batch_size=batch_size,
-                        on_progress=advance,
-                        after_batch_written=_test_hook(),
-                    )
-            else:
-                result = run_backfill(
-                    engine,
-                    school_id=school,
-                    commit=commit,
-                    batch_size=batch_size,
-                    after_batch_written=_test_hook(),
-                )
-        except CouldNotRun as error:
-            _could_not_run(str(error))
-        except sa.exc.SQLAlchemyError as error:
-            _could_not_run(str(getattr(error, "orig", None) or error).splitlines()[0])
+    with _engine(url) as engine, _progress_bar(show_progress) as on_progress:
+        result = run_backfill(
+            engine,
+            school_id=school,
+            commit=commit,
+            batch_size=batch_size,
+            on_progress=on_progress,
+            after_batch_written=_test_hook(),
+        )
     if json_output:
         _print_json(result.to_json())
     else:

@@ -96,8 +96,11 @@ def pairs(
     if school_id is not None:
         # A pair is in a school's scope if any row it is made of belongs to that school, so an
         # operator of one school also sees the cross-school anomalies that involve it.
-        touches = [g.c.school_id == school_id, c.c.school_id == school_id]
-        touches.append(u.c.school_id == school_id)
+        touches = [
+            g.c.school_id == school_id,
+            c.c.school_id == school_id,
+            u.c.school_id == school_id,
+        ]
         if schema.has(gm, "school_id"):
             touches.append(gm.c.school_id == school_id)
         conditions.append(sa.or_(*touches))
@@ -159,13 +162,14 @@ def student_batch_starts(
 ) -> sa.Select[Any]:
     """The first student id of every batch of ``students_per_batch`` distinct active members,
     in one statement (never one query per student)."""
-    gm = schema.group_members
-    distinct_students = (
-        sa.select(gm.c.user_id.label("student_id"))
-        .where(is_true(gm.c.active))
-        .group_by(gm.c.user_id)
-    )
-    if school_id is not None:
+    if school_id is None:
+        gm = schema.group_members
+        distinct_students = (
+            sa.select(gm.c.user_id.label("student_id"))
+            .where(is_true(gm.c.active))
+            .group_by(gm.c.user_id)
+        )
+    else:
         # Only a pre-filter to skip empty batches; the batch statements filter exactly.
         scoped = pairs(schema, school_id=school_id).subquery("scoped")
         distinct_students = sa.select(scoped.c.student_id).group_by(scoped.c.student_id)
