@@ -140,6 +140,15 @@ def test_legacy_routes_are_gone_when_switched_off(
     assert audit_actions(shared_session_factory, shared_worlds.north.school.id, before) == []
 
 
+@pytest.mark.parametrize("route", LEGACY_ROUTES)
+def test_legacy_routes_check_the_token_before_answering_gone(
+    legacy_off_client: TestClient, shared_worlds: RosterWorld, route: Route
+) -> None:
+    response = call(legacy_off_client, shared_worlds, route.method, route.path, route.body, {})
+    assert response.status_code == 401
+    assert response.json()["type"] == "/problems/unauthenticated"
+
+
 def test_no_legacy_row_is_written_when_switched_off(
     legacy_off_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
 ) -> None:

@@ -16,6 +16,7 @@ from tests.roster.conftest import API, RosterWorld, bearer
 from tests.roster.db_checks import (
     active_teams,
     audit_actions,
+    audit_rows,
     count,
     enrollment,
     last_audit_id,
@@ -179,6 +180,12 @@ def test_team_number_moves_the_student_and_creates_the_team(
         (1, "OO-4A team 1"),
         (4, "OO-4A team 4"),
     ]
+    [created] = audit_rows(shared_session_factory, north.school.id, "group.created")
+    assert created["changes"] == {
+        "course_id": north.course.id,
+        "team_number": 4,
+        "name": "OO-4A team 4",
+    }
     cleared = shared_client.put(url, json={"team_number": None}, headers=teacher)
     assert cleared.json()["team_number"] is None
     assert active_teams(shared_session_factory, north.course.id, north.student.id) == []

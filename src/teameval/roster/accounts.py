@@ -1,4 +1,5 @@
-"""Schools and user accounts: created by operators (CLI) and admins (API) alike."""
+"""Schools and user accounts, created by operators on the command line (``teameval schools|users
+create``). The API and the CSV import create students through ``student_sync`` instead."""
 
 from __future__ import annotations
 
@@ -24,11 +25,12 @@ def create_school(session: Session, slug: str, name: str) -> School:
             f"School slug {slug!r} must be 1-64 lower-case letters, digits and inner hyphens.",
             errors=[{"field": "slug", "message": "invalid slug"}],
         )
-    if not name.strip():
+    name = normalise_name(name)
+    if not name:
         raise InvalidInput("School name is empty.", errors=[{"field": "name", "message": "empty"}])
     if session.scalar(select(School.id).where(School.slug == slug)) is not None:
         raise Conflict(f"A school with slug {slug!r} already exists.")
-    school = School(slug=slug, name=normalise_name(name))
+    school = School(slug=slug, name=name)
     session.add(school)
     session.flush()
     record(
@@ -69,7 +71,8 @@ def create_user(
     """A user of the actor's school; email normalised and unique within the school."""
     email = normalise_email(email)
     check_email(email)
-    if not normalise_name(name):
+    name = normalise_name(name)
+    if not name:
         raise InvalidInput("Name is empty.", errors=[{"field": "name", "message": "empty"}])
     if password is not None:
         check_password(password)
@@ -82,7 +85,7 @@ def create_user(
         school_id=actor.school_id,
         role=role.value,
         email=email,
-        name=normalise_name(name),
+        name=name,
         password_hash=hash_password(password) if password is not None else None,
         archived=False,
     )

@@ -6,6 +6,7 @@ commits; each write adds its audit row in the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -33,6 +34,22 @@ def _clean_name(name: str) -> str:
     if not cleaned:
         raise InvalidInput("Course name is empty.", errors=[{"field": "name", "message": "empty"}])
     return cleaned
+
+
+def _optional_text(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+# What a PATCH may send, in the order it is checked, and how each value is cleaned.
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "code": _clean_code,
+    "name": _clean_name,
+    "period": _optional_text,
+    "level": _optional_text,
+    "is_active": bool,
+}
+# Fields a PATCH may leave out but not set to null, with the name a problem detail uses.
+_NOT_NULL = {"code": "Course code", "name": "Course name", "is_active": "is_active"}
 
 
 def _check_code_free(session: Session, school_id: int, code: str, except_id: int | None) -> None:
@@ -72,8 +89,8 @@ def create_course(session: Session, actor: Actor, body: CourseCreate) -> Course:
         school_id=actor.school_id,
         code=code,
         name=_clean_name(body.name),
-        period=(body.period or "").strip() or None,
-        level=(body.level or "").strip() or None,
+        period=_optional_text(body.period),
+        level=_optional_text(body.level),
         is_active=True,
     )
     _save(session, course, {})
@@ -92,27 +109,15 @@ def update_course(session: Session, actor: Actor, course: Course, body: CourseUp
     """Change only the fields sent; records old and new value of each field that changed."""
     sent = body.model_dump(exclude_unset=True)
     wanted: dict[str, Any] = {}
-    if "code" in sent:
-        if body.code is None:
+    for field, clean in _CLEANERS.items():
+        if field not in sent:
+            continue
+        if sent[field] is None and field in _NOT_NULL:
             raise InvalidInput(
-                "Course code cannot be null.", errors=[{"field": "code", "message": "null"}]
+                f"{_NOT_NULL[field]} cannot be null.",
+                errors=[{"field": field, "message": "null"}],
             )
-        wanted["code"] = _clean_code(body.code)
-    if "name" in sent:
-        if body.name is None:
-            raise InvalidInput(
-                "Course name cannot be null.", errors=[{"field": "name", "message": "null"}]
-            )
-        wanted["name"] = _clean_name(body.name)
-    for optional in ("period", "level"):
-        if optional in sent:
-            wanted[optional] = (sent[optional] or "").strip() or None
-    if "is_active" in sent:
-        if body.is_active is None:
-            raise InvalidInput(
-                "is_active cannot be null.", errors=[{"field": "is_active", "message": "null"}]
-            )
-        wanted["is_active"] = body.is_active
+        wanted[field] = clean(sent[field])
     changes = {
         field: [getattr(course, field), value]
         for field, value in wanted.items()
@@ -177,22 +182,22 @@ def assign_teacher(
             [{"school_id": course.school_id, "course_id": course.id, "teacher_id": teacher.id}],
             ["course_id", "teacher_id"],
         )
+        row = session.scalar(assignment)
+        assert row is not None
         action = "teacher_course.created"
     else:
         row.active = True
         session.flush()
         action = "teacher_course.reactivated"
-    saved = session.scalar(assignment.execution_options(populate_existing=True))
-    assert saved is not None
     record(
         session,
         actor,
         action,
         "teacher_course",
-        saved.id,
+        row.id,
         {"course_id": course.id, "teacher_id": teacher.id},
     )
-    return saved, True
+    return row, True
 
 
 def unassign_teacher(session: Session, actor: Actor, course: Course, teacher: User) -> None:

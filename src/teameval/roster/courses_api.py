@@ -10,9 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from teameval.access import CourseAction, course_for, user_in_school, visible_courses
+from teameval.access import CourseAction, course_for, user_in_school
 from teameval.deps import AdminDep, PrincipalDep, SessionDep
-from teameval.models import Course
 from teameval.roster import courses
 from teameval.roster.pagination import Page, PageDep, fetch_page
 from teameval.roster.schemas import (
@@ -26,20 +25,9 @@ from teameval.roster.schemas import (
 router = APIRouter(tags=["courses"])
 
 
-def course_out(course: Course) -> CourseOut:
-    return CourseOut(
-        id=course.id,
-        code=course.code,
-        name=course.name,
-        period=course.period,
-        level=course.level,
-        is_active=course.is_active,
-    )
-
-
 @router.post("/courses", status_code=status.HTTP_201_CREATED, response_model=CourseOut)
 def create_course(body: CourseCreate, admin: AdminDep, session: SessionDep) -> CourseOut:
-    return course_out(courses.create_course(session, admin.actor, body))
+    return CourseOut.model_validate(courses.create_course(session, admin.actor, body))
 
 
 @router.get("/courses", response_model=Page[CourseOut])
@@ -53,20 +41,23 @@ def list_courses(
     query = courses.course_list_query(principal, active=active, search=q)
     rows, total = fetch_page(session, query, page)
     return Page[CourseOut](
-        items=[course_out(c) for c in rows], total=total, page=page.page, page_size=page.page_size
+        items=[CourseOut.model_validate(c) for c in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
     )
 
 
 @router.get("/me/courses", response_model=list[CourseOut])
 def my_courses(principal: PrincipalDep, session: SessionDep) -> list[CourseOut]:
     """A student's active enrollments; a teacher's active assignments; an admin's whole school."""
-    query = visible_courses(principal).order_by(Course.code, Course.id)
-    return [course_out(course) for course in session.scalars(query)]
+    query = courses.course_list_query(principal, active=None, search=None)
+    return [CourseOut.model_validate(course) for course in session.scalars(query)]
 
 
 @router.get("/courses/{course_id}", response_model=CourseOut)
 def get_course(course_id: int, principal: PrincipalDep, session: SessionDep) -> CourseOut:
-    return course_out(course_for(session, principal, course_id, CourseAction.VIEW))
+    return CourseOut.model_validate(course_for(session, principal, course_id, CourseAction.VIEW))
 
 
 @router.patch("/courses/{course_id}", response_model=CourseOut)
@@ -74,19 +65,23 @@ def update_course(
     course_id: int, body: CourseUpdate, principal: PrincipalDep, session: SessionDep
 ) -> CourseOut:
     course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
-    return course_out(courses.update_course(session, principal.actor, course, body))
+    return CourseOut.model_validate(courses.update_course(session, principal.actor, course, body))
 
 
 @router.post("/courses/{course_id}/deactivate", response_model=CourseOut)
 def deactivate_course(course_id: int, principal: PrincipalDep, session: SessionDep) -> CourseOut:
     course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
-    return course_out(courses.set_course_active(session, principal.actor, course, False))
+    return CourseOut.model_validate(
+        courses.set_course_active(session, principal.actor, course, False)
+    )
 
 
 @router.post("/courses/{course_id}/activate", response_model=CourseOut)
 def activate_course(course_id: int, principal: PrincipalDep, session: SessionDep) -> CourseOut:
     course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
-    return course_out(courses.set_course_active(session, principal.actor, course, True))
+    return CourseOut.model_validate(
+        courses.set_course_active(session, principal.actor, course, True)
+    )
 
 
 @router.post(

@@ -105,11 +105,11 @@ def create_group(
 
 def ensure_team(session: Session, actor: Actor, course: Course, team_number: int) -> int:
     """The id of the course's team ``team_number``, creating "{code} team {n}" if missing."""
-    existing = session.scalar(
-        select(Group.id).where(Group.course_id == course.id, Group.team_number == team_number)
-    )
+    team = select(Group.id).where(Group.course_id == course.id, Group.team_number == team_number)
+    existing = session.scalar(team)
     if existing is not None:
         return existing
+    name = default_team_name(course, team_number)
     # ON CONFLICT DO NOTHING: a concurrent request creating the same team is not an error.
     insert_missing(
         session,
@@ -119,22 +119,21 @@ def ensure_team(session: Session, actor: Actor, course: Course, team_number: int
                 "school_id": course.school_id,
                 "course_id": course.id,
                 "team_number": team_number,
-                "name": default_team_name(course, team_number),
+                "name": name,
             }
         ],
         ["course_id", "team_number"],
     )
-    group_id = session.scalar(
-        select(Group.id).where(Group.course_id == course.id, Group.team_number == team_number)
-    )
+    group_id = session.scalar(team)
     assert group_id is not None
+    # The same changes as every other "group.created" (create_group, the student sync).
     record(
         session,
         actor,
         "group.created",
         "group",
         group_id,
-        {"course_id": course.id, "team_number": team_number},
+        {"course_id": course.id, "team_number": team_number, "name": name},
     )
     return group_id
 

@@ -15,7 +15,8 @@ from teameval.roster import groups, teaching
 from teameval.roster.schemas import GroupCreate, GroupMemberAdd, GroupOut
 
 
-def legacy_groups_on(state: StateDep) -> None:
+def legacy_groups_on(state: StateDep, _signed_in: PrincipalDep) -> None:
+    """410 while legacy teams are off; for every legacy route, after the token check (401)."""
     groups.require_legacy_groups(state.settings)
 
 

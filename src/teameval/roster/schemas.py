@@ -40,6 +40,8 @@ class CourseUpdate(RequestBody):
 
 
 class CourseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     code: str
     name: str

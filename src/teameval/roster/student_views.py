@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Literal
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from teameval.errors import InvalidInput
 from teameval.models import Course, CourseEnrollment, Group, GroupMember, Role, User
-from teameval.roster.schemas import CourseRef, StudentOut, TeamOut
+from teameval.roster.schemas import CourseRef, StudentOut, StudentStatus, TeamOut
 
 SORTABLE = {
     "name": User.name,
@@ -51,7 +50,7 @@ def student_list_query(
     *,
     search: str | None = None,
     course_code: str | None = None,
-    status: Literal["active", "archived"] | None = None,
+    status: StudentStatus | None = None,
     sort: str = "name",
 ) -> Select[User]:
     query = students_of_school(school_id)

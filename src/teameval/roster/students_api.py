@@ -6,16 +6,17 @@ archived (they can no longer sign in) and a DELETE answers 405.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
-from teameval.access import user_in_school
+from teameval.access import Principal, user_in_school
 from teameval.deps import AdminDep, SessionDep, StateDep
 from teameval.models import Role
 from teameval.roster import students
 from teameval.roster.pagination import Page, PageDep, fetch_page
-from teameval.roster.schemas import StudentCreate, StudentOut, StudentUpdate
+from teameval.roster.schemas import StudentCreate, StudentOut, StudentStatus, StudentUpdate
 from teameval.roster.student_views import (
     fresh_student,
     student_bodies,
@@ -24,6 +25,11 @@ from teameval.roster.student_views import (
 )
 
 router = APIRouter(prefix="/admin/students", tags=["students"])
+
+
+def _written_body(session: Session, admin: Principal, student_id: int) -> StudentOut:
+    """The body of a student just written, re-read: the sync engine bypasses loaded objects."""
+    return student_body(session, fresh_student(session, admin.school_id, student_id))
 
 
 @router.get("", response_model=Page[StudentOut])
@@ -35,7 +41,7 @@ def list_students(
         str | None, Query(max_length=100, description="Name, email, class or student number.")
     ] = None,
     course: Annotated[str | None, Query(description="Only students enrolled in this code.")] = None,
-    status_filter: Annotated[Literal["active", "archived"] | None, Query(alias="status")] = None,
+    status_filter: Annotated[StudentStatus | None, Query(alias="status")] = None,
     sort: Annotated[
         str,
         Query(description="name, email, class_name, student_number or created_at; - = descending."),
@@ -55,7 +61,7 @@ def create_student(
     body: StudentCreate, admin: AdminDep, session: SessionDep, state: StateDep
 ) -> StudentOut:
     student_id = students.create_student(session, admin.actor, body, state.settings)
-    return student_body(session, fresh_student(session, admin.school_id, student_id))
+    return _written_body(session, admin, student_id)
 
 
 @router.get("/{student_id}", response_model=StudentOut)
@@ -69,18 +75,18 @@ def update_student(
 ) -> StudentOut:
     student = user_in_school(session, admin, student_id, Role.STUDENT)
     students.update_student(session, admin.actor, student, body, state.settings)
-    return student_body(session, fresh_student(session, admin.school_id, student_id))
+    return _written_body(session, admin, student_id)
 
 
 @router.post("/{student_id}/archive", response_model=StudentOut)
 def archive_student(student_id: int, admin: AdminDep, session: SessionDep) -> StudentOut:
     student = user_in_school(session, admin, student_id, Role.STUDENT)
     students.set_archived(session, admin.actor, student, True)
-    return student_body(session, fresh_student(session, admin.school_id, student_id))
+    return _written_body(session, admin, student_id)
 
 
 @router.post("/{student_id}/unarchive", response_model=StudentOut)
 def unarchive_student(student_id: int, admin: AdminDep, session: SessionDep) -> StudentOut:
     student = user_in_school(session, admin, student_id, Role.STUDENT)
     students.set_archived(session, admin.actor, student, False)
-    return student_body(session, fresh_student(session, admin.school_id, student_id))
+    return _written_body(session, admin, student_id)

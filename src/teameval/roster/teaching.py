@@ -7,29 +7,35 @@ writes go through ``enrollment_writes``; creating a student goes through ``sync_
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from teameval.access import Principal, user_in_school
+from teameval.audit_trail import Actor
 from teameval.config import Settings
 from teameval.errors import Conflict, InvalidInput
 from teameval.models import Course, CourseEnrollment, Group, GroupMember, Role, User
 from teameval.roster import enrollment_writes
 from teameval.roster.normalise import normalise_email
 from teameval.roster.schemas import CourseStudentAdd, RosterEntry, StudentCreate
+from teameval.roster.student_views import fresh_student
 from teameval.roster.students import create_student
 
 
-def student_to_place(session: Session, principal: Principal, student_id: int) -> User:
-    """A student of the caller's school who may join a course or team (not archived)."""
-    student = user_in_school(session, principal, student_id, Role.STUDENT)
+def _not_archived(student: User) -> User:
     if student.archived:
         raise Conflict(
             f"Student {student.id} is archived; an admin must unarchive them before they can "
             "join a course or team."
         )
     return student
+
+
+def student_to_place(session: Session, principal: Principal, student_id: int) -> User:
+    """A student of the caller's school who may join a course or team (not archived)."""
+    return _not_archived(user_in_school(session, principal, student_id, Role.STUDENT))
 
 
 def roster_query(course: Course) -> Select[User]:
@@ -71,15 +77,11 @@ def roster_entries(session: Session, course: Course, students: Sequence[User]) -
     return entries
 
 
-def add_student_to_course(
-    session: Session,
-    principal: Principal,
-    course: Course,
-    body: CourseStudentAdd,
-    settings: Settings,
-) -> tuple[int, bool]:
-    """Enroll an existing student, or create one in this course. Returns (id, created)."""
-    details = body.model_dump(exclude_unset=True, exclude={"student_id"})
+def _existing_student(
+    session: Session, principal: Principal, body: CourseStudentAdd, details: dict[str, Any]
+) -> User | None:
+    """The student the body names (by id, or by an email a student of the school already has),
+    or None for an email nobody in the school has yet."""
     if body.student_id is not None:
         if details:
             raise InvalidInput(
@@ -88,9 +90,7 @@ def add_student_to_course(
                     {"field": name, "message": "not allowed with student_id"} for name in details
                 ],
             )
-        student = student_to_place(session, principal, body.student_id)
-        enrollment_writes.enroll(session, principal.actor, [(course.id, student.id)])
-        return student.id, False
+        return student_to_place(session, principal, body.student_id)
     if body.email is None:
         raise InvalidInput(
             "Send student_id, or the email and name of a new student.",
@@ -100,20 +100,35 @@ def add_student_to_course(
     holder = session.scalar(
         select(User).where(User.school_id == principal.school_id, User.email == email)
     )
-    if holder is not None:
-        if holder.role != Role.STUDENT.value:
-            raise Conflict(f"The email {email} belongs to a {holder.role}, not a student.")
-        # The same person, already a student elsewhere in the school: enroll, change nothing
-        # else (a teacher does not edit the details of other courses' students).
-        student = student_to_place(session, principal, holder.id)
-        enrollment_writes.enroll(session, principal.actor, [(course.id, student.id)])
-        return student.id, False
-    new = StudentCreate(**details, courses=[course.code])
-    return create_student(session, principal.actor, new, settings), True
+    if holder is None:
+        return None
+    if holder.role != Role.STUDENT.value:
+        raise Conflict(f"The email {email} belongs to a {holder.role}, not a student.")
+    # The same person, already a student elsewhere in the school: enroll, change nothing else
+    # (a teacher does not edit the details of other courses' students).
+    return _not_archived(holder)
+
+
+def add_student_to_course(
+    session: Session,
+    principal: Principal,
+    course: Course,
+    body: CourseStudentAdd,
+    settings: Settings,
+) -> tuple[User, bool]:
+    """Enroll an existing student, or create one in this course. Returns (student, created)."""
+    details = body.model_dump(exclude_unset=True, exclude={"student_id"})
+    student = _existing_student(session, principal, body, details)
+    if student is None:
+        new = StudentCreate(**details, courses=[course.code])
+        student_id = create_student(session, principal.actor, new, settings)
+        return fresh_student(session, principal.school_id, student_id), True
+    enrollment_writes.enroll(session, principal.actor, [(course.id, student.id)])
+    return student, False
 
 
 def remove_student_from_course(
-    session: Session, principal: Principal, course: Course, student: User
+    session: Session, actor: Actor, course: Course, student: User
 ) -> None:
     """Deactivate the enrollment and the student's legacy memberships in this course."""
-    enrollment_writes.unenroll(session, principal.actor, [(course.id, student.id)])
+    enrollment_writes.unenroll(session, actor, [(course.id, student.id)])

@@ -8,15 +8,11 @@ from teameval.access import CourseAction, course_for, user_in_school
 from teameval.deps import PrincipalDep, SessionDep, StateDep
 from teameval.models import Role
 from teameval.roster import groups, teaching
+from teameval.roster.groups_api import legacy_groups_on
 from teameval.roster.pagination import Page, PageDep, fetch_page
 from teameval.roster.schemas import CourseStudentAdd, RosterEntry, TeamNumberSet
-from teameval.roster.student_views import fresh_student
 
 router = APIRouter(prefix="/courses/{course_id}/students", tags=["teaching"])
-
-
-def legacy_groups_on(state: StateDep) -> None:
-    groups.require_legacy_groups(state.settings)
 
 
 @router.get("", response_model=Page[RosterEntry])
@@ -51,12 +47,11 @@ def add_course_student(
     """Enroll ``{student_id}``, or ``{email, name, ...}``: an existing student of the school is
     enrolled, a new email creates the student (201)."""
     course = course_for(session, principal, course_id, CourseAction.TEACH)
-    student_id, created = teaching.add_student_to_course(
+    student, created = teaching.add_student_to_course(
         session, principal, course, body, state.settings
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    student = fresh_student(session, principal.school_id, student_id)
     return teaching.roster_entries(session, course, [student])[0]
 
 
@@ -67,7 +62,7 @@ def remove_course_student(
     """Unenroll (deactivate, never delete); also ends their legacy teams in this course."""
     course = course_for(session, principal, course_id, CourseAction.TEACH)
     student = user_in_school(session, principal, student_id, Role.STUDENT)
-    teaching.remove_student_from_course(session, principal, course, student)
+    teaching.remove_student_from_course(session, principal.actor, course, student)
 
 
 @router.put(
