@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from teameval.config import DEFAULT_DATABASE_URL, LegacyGroupsMode, Settings
-from teameval.roster.normalise import full_name, normalise_email, normalise_name
+from teameval.roster.normalise import (
+    full_name,
+    match_course_code,
+    normalise_email,
+    normalise_name,
+)
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,3 +54,16 @@ def test_names_have_single_spaces_and_no_edges(parts: list[str]) -> None:
     assert name == normalise_name(name)
     assert "  " not in name
     assert name == name.strip()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "expected"),
+    [
+        ("OO-4A", {"OO-4A": 1, "oo-4a": 2}, 1),  # exact wins
+        ("oo-4A", {"OO-4A": 1, "oo-4a": 2}, None),  # ambiguous
+        ("oo-4a", {"OO-4A": 1}, 1),  # the only one ignoring case
+        ("NLT", {}, None),
+    ],
+)
+def test_course_code_matching(typed: str, stored: dict[str, int], expected: int | None) -> None:
+    assert match_course_code(typed, stored) == expected

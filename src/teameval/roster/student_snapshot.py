@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from teameval.models import Course, CourseEnrollment, Group, GroupMember, User
+from teameval.roster.normalise import match_course_code
 
 TeamKey = tuple[int, int]  # (course id, team number): a legacy team, i.e. a group
 
@@ -39,8 +40,8 @@ class RosterSnapshot:
     users_by_email: dict[str, ExistingUser] = field(default_factory=dict)
     users_by_id: dict[int, ExistingUser] = field(default_factory=dict)
     number_holders: dict[str, ExistingUser] = field(default_factory=dict)
-    courses_by_code: dict[str, int] = field(default_factory=dict)
-    course_ids_by_lower_code: dict[str, list[int]] = field(default_factory=dict)
+    # lower-cased code → {stored code: course id}
+    courses_by_lower_code: dict[str, dict[str, int]] = field(default_factory=dict)
     code_of_course: dict[int, str] = field(default_factory=dict)
     groups_by_team: dict[TeamKey, int] = field(default_factory=dict)
     team_of_group: dict[int, TeamKey] = field(default_factory=dict)
@@ -49,10 +50,7 @@ class RosterSnapshot:
 
     def course_id(self, code: str) -> int | None:
         """Exact code first; otherwise a case-insensitive match, if it is unambiguous."""
-        if code in self.courses_by_code:
-            return self.courses_by_code[code]
-        candidates = self.course_ids_by_lower_code.get(code.lower(), [])
-        return candidates[0] if len(candidates) == 1 else None
+        return match_course_code(code, self.courses_by_lower_code.get(code.lower(), {}))
 
 
 _USER_COLUMNS = (
@@ -120,8 +118,7 @@ def _load_courses(
         )
     ).all()
     for course_id, code in courses:
-        snapshot.courses_by_code[code] = course_id
-        snapshot.course_ids_by_lower_code.setdefault(code.lower(), []).append(course_id)
+        snapshot.courses_by_lower_code.setdefault(code.lower(), {})[code] = course_id
         snapshot.code_of_course[course_id] = code
     if courses:
         groups = session.execute(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from teameval.errors import InvalidInput
 from teameval.models import Course, CourseEnrollment, Group, GroupMember, Role, User
+from teameval.roster.normalise import match_course_code
 from teameval.roster.schemas import CourseRef, StudentOut, StudentStatus, TeamOut
 
 SORTABLE = {
@@ -38,10 +39,7 @@ def course_id_for_code(session: Session, school_id: int, code: str) -> int | Non
             Course.school_id == school_id, func.lower(Course.code) == code.lower()
         )
     ).all()
-    exact = [course_id for course_id, stored in matches if stored == code]
-    if exact:
-        return exact[0]
-    return matches[0][0] if len(matches) == 1 else None
+    return match_course_code(code, {stored: course_id for course_id, stored in matches})
 
 
 def student_list_query(
