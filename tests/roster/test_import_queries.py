@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.audit_trail import Actor
@@ -15,20 +10,7 @@ from teameval.config import Settings
 from teameval.roster.importer import import_students
 from tests.factories import SchoolWorld
 from tests.roster.import_helpers import actions, csv_bytes
-
-
-@contextmanager
-def counted(engine: sa.Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.statements import recorded_statements
 
 
 def _file(prefix: str, rows: int, class_name: str) -> bytes:
@@ -52,7 +34,7 @@ def _import(
     factory: sessionmaker[Session], engine: sa.Engine, world: SchoolWorld, data: bytes, commit: bool
 ) -> tuple[int, list[str]]:
     actor = Actor.command_line(world.school.id, "import students")
-    with factory.begin() as session, counted(engine) as statements:
+    with factory.begin() as session, recorded_statements(engine) as statements:
         report = import_students(session, actor, data, Settings(), commit=commit)
     assert report.rows
     assert not report.has_errors

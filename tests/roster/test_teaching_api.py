@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +18,7 @@ from tests.roster.db_checks import (
     last_audit_id,
     membership,
 )
+from tests.statements import recorded_statements
 
 Factory = sessionmaker[Session]
 
@@ -30,20 +27,9 @@ def _roster(world: RosterWorld) -> str:
     return f"{API}/courses/{world.north.course.id}/students"
 
 
-@contextmanager
-def counted_statements(client: TestClient) -> Iterator[list[str]]:
-    """Every SQL statement the app sends while the block runs."""
+def app_engine(client: TestClient) -> sa.Engine:
     engine: sa.Engine = client.app.state.teameval.session_factory.kw["bind"]  # type: ignore[attr-defined]
-    statements: list[str] = []
-
-    def listener(*args: Any) -> None:
-        statements.append(args[2])
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
+    return engine
 
 
 def _add_students(factory: Factory, world: RosterWorld, how_many: int, tag: str) -> None:
@@ -65,14 +51,14 @@ def test_roster_lists_active_enrollments_with_team_numbers_in_constant_queries(
     teacher = bearer(shared_worlds.north, "teacher")
     url = _roster(shared_worlds) + "?page_size=500"
     _add_students(shared_session_factory, shared_worlds, 2, "a")  # 3 with north.student
-    with counted_statements(shared_client) as small:
+    with recorded_statements(app_engine(shared_client)) as small:
         response = shared_client.get(url, headers=teacher)
     body = response.json()
     assert body["total"] == 3
     [student] = [s for s in body["items"] if s["id"] == shared_worlds.north.student.id]
     assert (student["team_number"], student["group_id"]) == (1, shared_worlds.north_group.id)
     _add_students(shared_session_factory, shared_worlds, 27, "b")  # 30
-    with counted_statements(shared_client) as large:
+    with recorded_statements(app_engine(shared_client)) as large:
         response = shared_client.get(url, headers=teacher)
     assert response.json()["total"] == 30
     assert len(large) == len(small), large
