@@ -1,0 +1,21 @@
+"""Auth hardening: a per-install signing key kept with the database, login throttle counters.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-28 01:15:00
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

