@@ -22,6 +22,10 @@ class AppError(Exception):
     def type(self) -> str:
         return f"/problems/{self.slug}"
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the response must carry (e.g. ``Retry-After``); none by default."""
+        return {}
+
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
         return problem_document(
             self.type, self.title, self.status, self.detail, instance, **self.extensions
@@ -91,6 +95,21 @@ class PayloadTooLarge(AppError):
     status = 413
     slug = "payload-too-large"
     title = "Payload too large"
+
+
+class TooManyRequests(AppError):
+    """Too many attempts; ``retry_after`` (seconds) goes out as ``Retry-After`` and in the body."""
+
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(detail, retry_after=self.retry_after)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class ServiceUnavailable(AppError):

@@ -17,7 +17,9 @@ logger = logging.getLogger("teameval")
 
 
 def problem_response(error: AppError, request: Request) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    headers = error.headers()
+    if error.status == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
     return JSONResponse(
         error.to_problem(instance=request.url.path),
         status_code=error.status,
