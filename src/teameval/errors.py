@@ -113,9 +113,15 @@ class TooManyRequests(AppError):
 
 
 class ServiceUnavailable(AppError):
+    """The service cannot answer right now (database unreachable or busy); retry later."""
+
     status = 503
     slug = "service-unavailable"
     title = "Service unavailable"
+    retry_after: ClassVar[int] = 5  # seconds, sent as Retry-After
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class SchemaOutOfDate(ServiceUnavailable):
