@@ -13,6 +13,7 @@ from teameval.config import Settings, get_settings
 from teameval.db import make_engine, make_session_factory
 from teameval.deps import AppState
 from teameval.health import router as health_router
+from teameval.openapi import install_openapi
 from teameval.problems import install_problem_handlers
 from teameval.roster.routes import routers as roster_routers
 
@@ -53,4 +54,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(api_router())
+    install_openapi(app)
     return app

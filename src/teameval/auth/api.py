@@ -21,7 +21,12 @@ def _token_for(state: StateDep, user: User) -> TokenResponse:
     return TokenResponse(access_token=token, expires_in=int(state.token_lifetime.total_seconds()))
 
 
-@router.post("/login", response_model=TokenResponse)
+@router.post(
+    "/login",
+    response_model=TokenResponse,
+    # Problem bodies and media type are filled in by teameval.openapi.
+    responses={401: {"description": "Wrong school, email or password."}, 429: {}},
+)
 def login(body: LoginRequest, session: SessionDep, state: StateDep) -> TokenResponse:
     user = service.authenticate(session, body.school, body.email, body.password)
     return _token_for(state, user)

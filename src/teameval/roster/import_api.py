@@ -13,11 +13,12 @@ from fastapi import APIRouter, File, Form, UploadFile
 from teameval.deps import AdminDep, SessionDep, StateDep
 from teameval.errors import InvalidInput
 from teameval.roster.importer import import_students
+from teameval.roster.schemas import ImportReportOut
 
 router = APIRouter(prefix="/admin/students", tags=["students"])
 
 
-@router.post("/import")
+@router.post("/import", response_model=ImportReportOut)
 def import_students_csv(
     admin: AdminDep,
     session: SessionDep,

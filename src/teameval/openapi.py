@@ -1,0 +1,181 @@
+"""The OpenAPI document tells the truth about errors: every 4xx/5xx is a ``Problem`` sent as
+``application/problem+json`` (``problems.py``), declared on each operation that can answer it.
+
+Which problems an operation declares is derived from what the route is made of, so a new route
+is described correctly without anyone keeping a list:
+
+- every operation: 422 (its input fails validation) and 503 (the database does not answer);
+- it depends on the signed-in caller (``deps.get_principal``): 401;
+- it depends on an admin (``deps.get_admin``): 403;
+- a path id is resolved within the caller's school (``access``): 404, and 403 for a course id,
+  which ``access.course_for`` also checks against the caller's role;
+- an authenticated write (POST/PUT/PATCH/DELETE): 409 (a taken code or email, an archived
+  teacher, a concurrent writer);
+- it depends on legacy teams being on (``groups_api.legacy_groups_on``): 410;
+- it takes a file upload: 413.
+
+Anything else a route can answer (401 and 429 on login) it declares itself with ``responses=``;
+whatever a route declares, every 4xx/5xx ends up with the Problem schema and media type here.
+FastAPI's own 422 schema (``HTTPValidationError``) is replaced, since the server never sends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from fastapi import FastAPI, params, routing
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.routing import BaseRoute
+
+from teameval.deps import get_admin, get_principal
+from teameval.problems import PROBLEM_JSON
+from teameval.roster.groups_api import legacy_groups_on
+
+
+class FieldProblem(BaseModel):
+    """One offending field (``field``) or CSV line (``line``) of a 422."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str | None = Field(default=None, description="The field, e.g. `email` or `query.page`.")
+    message: str | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details. Extension members vary by ``type`` (see docs/api.md)."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str = Field(description="A stable relative URI per kind of problem.")
+    title: str
+    status: int
+    detail: str
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="On 422: each offending field or line."
+    )
+
+
+DESCRIPTIONS = {
+    401: "The access token is missing, invalid or expired (or, on login, wrong credentials).",
+    403: "The caller's role does not allow this.",
+    404: "No such resource in the caller's school.",
+    409: "Conflicts with the current state (a taken code or email, an archived user).",
+    410: "Legacy teams are switched off; `replacement` names what replaces this route.",
+    413: "The upload is larger than the configured limit.",
+    422: "The request is not valid; `errors` names each offending field or line.",
+    429: "Too many attempts; retry after `Retry-After` seconds.",
+    503: "The database does not answer, or its schema is not at this version's migrations.",
+}
+HEADERS = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Bearer`."}},
+    429: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+    503: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+}
+EVERYWHERE = frozenset({422, 503})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BY_DEPENDENCY: dict[Callable[..., Any], frozenset[int]] = {
+    get_principal: frozenset({401}),
+    get_admin: frozenset({403}),
+    legacy_groups_on: frozenset({410}),
+}
+# Path ids resolved by access.course_for: 404 outside the school, 403 without the right role.
+BY_PATH_ID = {"course_id": frozenset({403, 404})}
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_FASTAPI_422_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _tree(dependant: Dependant) -> Iterator[Dependant]:
+    """The route's dependant and, depth first, every dependency of it."""
+    yield dependant
+    for sub in dependant.dependencies:
+        yield from _tree(sub)
+
+
+def api_routes(routes: Sequence[BaseRoute]) -> Iterator[Any]:
+    """Each API route as the OpenAPI generator sees it: with its router's prefix, dependencies
+    and responses. FastAPI >= 0.16x keeps included routers lazily, behind route contexts."""
+    contexts = getattr(routing, "iter_route_contexts", None)
+    for route in contexts(routes) if contexts else routes:
+        if isinstance(getattr(route, "original_route", route), APIRoute):
+            yield route
+
+
+def problem_statuses(route: Any, method: str) -> set[int]:
+    """The problem statuses ``method`` on ``route`` can answer, from its dependencies and inputs."""
+    statuses = set(EVERYWHERE)
+    tree = list(_tree(route.dependant))
+    calls = {dependant.call for dependant in tree[1:]}
+    for dependency, implied in BY_DEPENDENCY.items():
+        if dependency in calls:
+            statuses |= implied
+    for param in {param.name for dependant in tree for param in dependant.path_params}:
+        if param.endswith("_id"):
+            statuses |= BY_PATH_ID.get(param, frozenset({404}))
+    if method in WRITES and get_principal in calls:
+        statuses.add(409)
+    bodies = [param for dependant in tree for param in dependant.body_params]
+    if any(isinstance(param.field_info, params.File) for param in bodies):
+        statuses.add(413)
+    statuses |= {int(code) for code in route.responses if str(code).isdigit() and int(code) >= 400}
+    return statuses
+
+
+def _problem_response(status: int, declared: dict[str, Any] | None) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": (declared or {}).get("description") or DESCRIPTIONS.get(status, "Problem"),
+        "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+    }
+    if status in HEADERS:
+        response["headers"] = HEADERS[status]
+    return response
+
+
+def _type_other_successes(responses: dict[str, Any], main: str) -> None:
+    """A second success status a route declares by description only (200 "already enrolled"
+    next to 201) sends the same response model: give it the main status's content."""
+    content = responses.get(main, {}).get("content")
+    for code, response in responses.items():
+        if code.startswith("2") and code != "204" and "content" not in response and content:
+            response["content"] = content
+
+
+def _component_schemas() -> dict[str, Any]:
+    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    definitions: dict[str, Any] = schema.pop("$defs", {})
+    return {**definitions, "Problem": schema}
+
+
+def describe_problems(document: dict[str, Any], routes: Sequence[BaseRoute]) -> dict[str, Any]:
+    """Declare the problem responses of every operation of ``routes`` in ``document``."""
+    for route in api_routes(routes):
+        if not route.include_in_schema:
+            continue
+        for method in sorted(route.methods):
+            operation = document["paths"].get(route.path_format, {}).get(method.lower())
+            if operation is None:
+                continue
+            responses: dict[str, Any] = operation["responses"]
+            _type_other_successes(responses, str(route.status_code or 200))
+            for status in sorted(problem_statuses(route, method)):
+                responses[str(status)] = _problem_response(status, responses.get(str(status)))
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in _FASTAPI_422_SCHEMAS:
+        components.pop(name, None)
+    components.update(_component_schemas())
+    return document
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Make ``app.openapi()`` (and ``/openapi.json``) return the document with problems declared."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = describe_problems(generate(), app.routes)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
