@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from teameval import __version__, schema
+from teameval.admission import AdmissionLimit, Gate, ensure_worker_threads
 from teameval.auth.api import router as auth_router
 from teameval.config import Settings, get_settings
-from teameval.db import make_engine, make_session_factory
+from teameval.db import POOL_MARGIN, make_app_engine, make_session_factory
 from teameval.deps import AppState
 from teameval.health import router as health_router
 from teameval.openapi import install_openapi
@@ -33,11 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. Refuses (raises) when the key is unsafe or the schema is behind."""
     settings = settings or get_settings()
     secret_key = settings.effective_secret_key()
-    engine = make_engine(settings.database_url)
+    engine = make_app_engine(settings)
     schema.ensure_up_to_date(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ensure_worker_threads(settings.db_max_concurrency, POOL_MARGIN)
         yield
         engine.dispose()
 
@@ -53,6 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         secret_key=secret_key,
     )
     install_problem_handlers(app)
+    # Requests beyond db_max_concurrency wait in the event loop, not on a thread or connection.
+    app.state.admission = Gate(settings.db_max_concurrency, settings.db_queue_timeout_seconds)
+    app.add_middleware(AdmissionLimit, gate=app.state.admission)
     app.include_router(api_router())
     install_openapi(app)
     return app

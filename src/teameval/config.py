@@ -35,6 +35,23 @@ class Settings(BaseSettings):
     legacy_groups: LegacyGroupsMode = LegacyGroupsMode.DUAL_WRITE
     import_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     import_max_rows: int = Field(default=10_000, ge=1)
+    # Load behaviour (docs/architecture.md, "Under load"): at most db_max_concurrency requests
+    # use the database at once; the pool holds that many connections plus a small margin.
+    db_max_concurrency: int = Field(
+        default=10, ge=1, le=30, description="Requests using the database at once, per process."
+    )
+    db_queue_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Longest wait for a turn before answering 503."
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Longest wait for a pooled connection."
+    )
+    db_lock_timeout_ms: int = Field(
+        default=5000, ge=0, description="PostgreSQL lock_timeout / SQLite busy_timeout; 0 = none."
+    )
+    db_statement_timeout_ms: int = Field(
+        default=30_000, ge=0, description="PostgreSQL statement_timeout; 0 = none."
+    )
 
     @field_validator("database_url")
     @classmethod

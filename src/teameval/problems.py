@@ -8,8 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from teameval.db_errors import as_app_error, first_line
 from teameval.errors import AppError, InvalidInput, problem_document
 
 PROBLEM_JSON = "application/problem+json"
@@ -62,6 +64,22 @@ def install_problem_handlers(app: FastAPI) -> None:
         return JSONResponse(
             body, status_code=error.status_code, media_type=PROBLEM_JSON, headers=error.headers
         )
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, error: SQLAlchemyError) -> JSONResponse:
+        # Unreachable or busy → 503 + Retry-After; a constraint or value the database refused
+        # that no service check caught → 409 / 422. Logged: each one is worth a look.
+        problem = as_app_error(error)
+        if problem is None:
+            return await _unexpected(request, error)
+        logger.warning(
+            "Database error on %s %s → %s: %s",
+            request.method,
+            request.url.path,
+            problem.status,
+            first_line(error),
+        )
+        return problem_response(problem, request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -1,7 +1,9 @@
-"""Exit code 3: the tools could not run at all, said in one line on stderr, nothing on stdout."""
+"""Exit code 3: the tools could not run at all, said in one line on stderr (and, under --json,
+one problem document on stdout)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -21,8 +23,15 @@ def _run(command: tuple[str, ...], url: str) -> CliResult:
 
 def _assert_could_not_run(result: CliResult, *words: str) -> None:
     assert result.exit_code == 3
-    assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
+    # --json: exactly one document on stdout, the problem, saying what the stderr line says.
+    assert json.loads(result.stdout) == {
+        "type": "/problems/could-not-run",
+        "title": "Could not run",
+        "status": 503,
+        "detail": lines[0].removeprefix("could not run: "),
+        "exit_code": 3,
+    }
     assert len(lines) == 1
     assert lines[0].startswith("could not run:")
     for word in words:

@@ -7,6 +7,7 @@ import typer
 from teameval.cli.accounts import schools_app, users_app
 from teameval.cli.database import db_app
 from teameval.cli.demo import demo
+from teameval.cli.outcome import OutcomeGroup
 from teameval.cli.serve import serve
 from teameval.migration.cli import audit_app, backfill_app
 from teameval.roster.cli import import_app
@@ -18,6 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     rich_markup_mode="rich",
+    cls=OutcomeGroup,  # one line on stderr (and one JSON document) for every failure
 )
 app.command()(serve)
 app.command()(demo)

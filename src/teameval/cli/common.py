@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from teameval.cli.outcome import (
+    emit_json,
+    error_console,
+    fail,
+    fail_database,
+    fail_with,
+)
 from teameval.config import Settings
 from teameval.db import make_engine, make_session_factory
 from teameval.errors import AppError
 
+__all__ = ["emit_json", "error_console", "fail", "fail_database"]
+
 console = Console()
-error_console = Console(stderr=True)
 
 DatabaseUrlOption = typer.Option(
     "--database-url",
@@ -31,11 +36,6 @@ def resolve_database_url(database_url: str | None) -> str:
     return database_url or Settings().database_url
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
 def migrate(database_url: str, revision: str = "head") -> str | None:
     """Apply the migrations and return the revision reached; an unusable database exits 3."""
     from teameval import schema  # alembic is only loaded by the commands that need it
@@ -44,26 +44,23 @@ def migrate(database_url: str, revision: str = "head") -> str | None:
     try:
         schema.upgrade(database_url, revision)
         return schema.current_revision(engine)
-    except OperationalError as error:
-        fail(f"cannot use the database: {error.orig}", code=3)
+    except SQLAlchemyError as error:
+        fail_database(error)
     finally:
         engine.dispose()
 
 
 @contextmanager
 def unit_of_work(database_url: str | None = None) -> Iterator[Session]:
-    """One transaction for a command; domain errors become a one-line message and exit 1."""
+    """One transaction for a command; domain errors and conflicts exit 1, an unusable database
+    exits 3, each with one line on stderr (and a problem document under ``--json``)."""
     engine = make_engine(resolve_database_url(database_url))
     try:
         with make_session_factory(engine)() as session, session.begin():
             yield session
     except AppError as error:
-        fail(error.detail)
-    except OperationalError as error:
-        fail(f"cannot use the database: {error.orig}", code=3)
+        fail_with(error)
+    except SQLAlchemyError as error:
+        fail_database(error)
     finally:
         engine.dispose()
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")

@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from teameval.cli.common import (
     DatabaseUrlOption,
     console,
     emit_json,
     fail,
+    fail_database,
     migrate,
     resolve_database_url,
 )
@@ -41,8 +42,8 @@ def current(
     engine = make_engine(resolve_database_url(database_url))
     try:
         revision = schema.current_revision(engine)
-    except OperationalError as error:
-        fail(f"cannot use the database: {error.orig}", code=3)
+    except SQLAlchemyError as error:
+        fail_database(error)
     finally:
         engine.dispose()
     head = schema.head_revision()
@@ -58,7 +59,14 @@ def current(
 @db_app.command()
 def check(database_url: Annotated[str | None, DatabaseUrlOption] = None) -> None:
     """Fail when the models and the migrations disagree (`alembic check`)."""
+    from alembic.util.exc import CommandError
+
     from teameval import schema
 
-    schema.check(resolve_database_url(database_url))
+    try:
+        schema.check(resolve_database_url(database_url))
+    except SQLAlchemyError as error:
+        fail_database(error)
+    except CommandError as error:
+        fail(f"models and migrations disagree: {error}")
     console.print("Models and migrations agree.")

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
-from teameval.cli.common import fail
+from teameval.cli.common import fail, fail_database
 from teameval.config import ConfigurationError
 from teameval.errors import SchemaOutOfDate
 
@@ -23,6 +24,8 @@ def serve(
         create_app()  # fail fast, with the reason, before uvicorn starts
     except (ConfigurationError, SchemaOutOfDate) as error:
         fail(str(error))
+    except SQLAlchemyError as error:
+        fail_database(error)  # exit 3: the database does not answer
     uvicorn.run(
         "teameval.api:create_app",
         factory=True,

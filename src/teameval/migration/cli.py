@@ -59,8 +59,16 @@ Limit = Annotated[
 ]
 
 
-def _could_not_run(reason: str) -> NoReturn:
+def _could_not_run(reason: str, json_output: bool = False) -> NoReturn:
     line = " ".join(reason.split())
+    if json_output:
+        # --json promises exactly one document on stdout, also when the tool cannot run.
+        from teameval.errors import problem_document
+
+        problem = problem_document(
+            "/problems/could-not-run", "Could not run", 503, line, exit_code=EXIT_COULD_NOT_RUN
+        )
+        _print_json(problem)
     typer.echo(f"could not run: {line}", err=True)
     raise typer.Exit(EXIT_COULD_NOT_RUN)
 
@@ -88,26 +96,26 @@ def _display_url(url: str) -> str:
 
 
 @contextmanager
-def _engine(url: str) -> Iterator[sa.Engine]:
+def _engine(url: str, json_output: bool) -> Iterator[sa.Engine]:
     """An engine for ``url``; whatever keeps the tool from running exits 3 (``could not run``)."""
     try:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError as error:
-        _could_not_run(f"invalid database URL: {error}")
+        _could_not_run(f"invalid database URL: {error}", json_output)
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database
         # SQLite would silently create an empty file; a typo must not look like an empty school.
         if path and path != ":memory:" and not Path(path).exists():
-            _could_not_run(f"SQLite database file {path} does not exist")
+            _could_not_run(f"SQLite database file {path} does not exist", json_output)
         engine = make_engine(url)
     else:
         engine = make_engine(url, connect_args={"connect_timeout": 10})
     try:
         yield engine
     except CouldNotRun as error:
-        _could_not_run(str(error))
+        _could_not_run(str(error), json_output)
     except sa.exc.SQLAlchemyError as error:
-        _could_not_run(str(getattr(error, "orig", None) or error).splitlines()[0])
+        _could_not_run(str(getattr(error, "orig", None) or error).splitlines()[0], json_output)
     finally:
         engine.dispose()
 
@@ -134,7 +142,7 @@ def audit_enrollments_command(
     Exit codes: 0 PASS, 1 WARNING, 2 FAIL, 3 could not run.
     """
     url = _database_url(database_url)
-    with _engine(url) as engine, engine.connect() as connection:
+    with _engine(url, json_output) as engine, engine.connect() as connection:
         # Belt and braces: the audit only reads, and the database enforces it.
         if connection.dialect.name == "postgresql":
             connection.execute(sa.text("SET TRANSACTION READ ONLY"))
@@ -215,7 +223,7 @@ def backfill_enrollments_command(
     del limit  # accepted for symmetry with the audit; the backfill report lists no samples
     url = _database_url(database_url)
     show_progress = commit and not json_output and sys.stdout.isatty()
-    with _engine(url) as engine, _progress_bar(show_progress) as on_progress:
+    with _engine(url, json_output) as engine, _progress_bar(show_progress) as on_progress:
         result = run_backfill(
             engine,
             school_id=school,

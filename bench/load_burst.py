@@ -1,0 +1,389 @@
+"""Benchmark: bursts of simultaneous conflicting requests against a real ``teameval serve``.
+
+Run from the repository root (PostgreSQL at TEAMEVAL_BENCH_POSTGRES_URL, default
+``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``)::
+
+    .venv/bin/python -m bench load --requests 100 --rounds 3
+
+It builds a throwaway PostgreSQL database, migrates it with the tree under test's own
+migrations, seeds a school (admin, teachers, courses, students), starts ``teameval serve``
+(1 worker, 127.0.0.1 only) and signs in once. Then, per round and per shape, it fires
+``--requests`` requests that all wait on one barrier and start together (asyncio + httpx, one
+connection each):
+
+* ``same_new_email``: POST /admin/students, one new email;
+* ``same_student_number``: POST /admin/students, different emails, one student number;
+* ``same_team_change``: PUT /courses/{c}/students/{s}/team, team numbers 1–5;
+* ``same_course_code``: POST /courses, ``race-N`` / ``RACE-N``;
+* ``same_teacher_assignment``: POST /courses/{c}/teachers, one teacher;
+* ``enroll_unenroll``: POST and DELETE /courses/{c}/students for one pair, alternating;
+* ``mixed_reads``: GET /admin/students, /courses, /auth/me, /courses/{c}/students.
+
+Per shape it reports the answers by status, the wall time, p50/p99 latency, and how many pool
+timeouts (``QueuePool limit``) the server logged. ``--source DIR`` runs another tree's code
+(e.g. a ``git worktree`` of an older commit) with this venv: ``PYTHONPATH=DIR``.
+Results go to ``bench/results/load_burst.json`` (``--output``), keyed by ``--label``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tests.databases import throwaway_postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "load_burst.json"
+PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway database's seed account
+SECRET = "bench-secret-key-" + "x" * 40
+SHAPES = (
+    "same_new_email",
+    "same_student_number",
+    "same_team_change",
+    "same_course_code",
+    "same_teacher_assignment",
+    "enroll_unenroll",
+    "mixed_reads",
+)
+
+# (method, path, json body or None) for request number i of a burst.
+Request = tuple[str, str, dict[str, Any] | None]
+
+
+@dataclass
+class Burst:
+    shape: str
+    round: int
+    statuses: dict[str, int]
+    wall_s: float
+    p50_s: float
+    p99_s: float
+    max_s: float
+    pool_timeouts: int
+    server_errors: int = field(default=0)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _env(source: Path, url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(source),
+        "TEAMEVAL_DATABASE_URL": url,
+        "TEAMEVAL_SECRET_KEY": SECRET,
+    }
+
+
+def _teameval(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "teameval", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"teameval {' '.join(args)} failed: {done.stderr or done.stdout}")
+    return done.stdout
+
+
+def _user(env: dict[str, str], role: str, email: str) -> int:
+    out = _teameval(
+        env,
+        "users",
+        "create",
+        "--school",
+        "bench",
+        "--role",
+        role,
+        "--email",
+        email,
+        "--name",
+        email.split("@")[0],
+        "--json",
+        stdin=PASSWORD + "\n",
+    )
+    return int(json.loads(out)["id"])
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def _burst(client: httpx.AsyncClient, requests: list[Request]) -> tuple[list[Any], float]:
+    start = asyncio.Event()
+    ready = 0
+
+    async def one(method: str, path: str, body: dict[str, Any] | None) -> tuple[int, float]:
+        nonlocal ready
+        ready += 1
+        await start.wait()
+        began = time.perf_counter()
+        try:
+            response = await client.request(method, path, json=body)
+            status = response.status_code
+        except httpx.HTTPError:
+            status = 0  # no answer at all (timeout, reset): counted as a failure
+        return status, time.perf_counter() - began
+
+    tasks = [asyncio.create_task(one(*request)) for request in requests]
+    for _ in range(1000):  # bounded: every task is parked on the barrier before the start
+        if ready == len(tasks):
+            break
+        await asyncio.sleep(0.01)
+    began = time.perf_counter()
+    start.set()
+    answers = await asyncio.gather(*tasks)
+    return answers, time.perf_counter() - began
+
+
+class Server:
+    """``teameval serve`` as a subprocess, its log in a file we can count pool timeouts in."""
+
+    def __init__(self, env: dict[str, str], port: int) -> None:
+        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "teameval", "serve", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.base = f"http://127.0.0.1:{port}"
+        for _ in range(300):  # bounded wait for the server to answer
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {Path(self.log.name).read_text()}")
+            try:
+                if httpx.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not come up")
+
+    def pool_timeouts(self) -> int:
+        return Path(self.log.name).read_text(errors="replace").count("QueuePool limit")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+def _seed(client: httpx.Client, env: dict[str, str], rounds: int) -> dict[str, Any]:
+    """Per round: a course, a teacher, a student; plus a few courses and students to read."""
+    seed: dict[str, Any] = {"courses": [], "teachers": [], "students": []}
+    for number in range(rounds):
+        course = client.post("/api/v1/courses", json={"code": f"C-{number}", "name": "Course"})
+        course.raise_for_status()
+        student = client.post(
+            "/api/v1/admin/students",
+            json={"email": f"seed{number}@bench.example.org", "name": f"Seed {number}"},
+        )
+        student.raise_for_status()
+        seed["courses"].append(course.json()["id"])
+        seed["students"].append(student.json()["id"])
+        seed["teachers"].append(_user(env, "teacher", f"teacher{number}@bench.example.org"))
+    for number in range(40):
+        client.post(
+            "/api/v1/admin/students",
+            json={
+                "email": f"reader{number}@bench.example.org",
+                "name": f"Reader {number}",
+                "courses": ["C-0"],
+            },
+        ).raise_for_status()
+    return seed
+
+
+def _shape_requests(shape: str, n: int, round_: int, seed: dict[str, Any]) -> list[Request]:
+    course, student = seed["courses"][round_], seed["students"][round_]
+    teacher = seed["teachers"][round_]
+    make: dict[str, Callable[[int], Request]] = {
+        "same_new_email": lambda i: (
+            "POST",
+            "/api/v1/admin/students",
+            {"email": f"race{round_}@bench.example.org", "name": f"Race {i}"},
+        ),
+        "same_student_number": lambda i: (
+            "POST",
+            "/api/v1/admin/students",
+            {"email": f"n{round_}-{i}@bench.example.org", "name": "N", "student_number": f"SN{round_}"},
+        ),
+        "same_team_change": lambda i: (
+            "PUT",
+            f"/api/v1/courses/{course}/students/{student}/team",
+            {"team_number": i % 5 + 1},
+        ),
+        "same_course_code": lambda i: (
+            "POST",
+            "/api/v1/courses",
+            {"code": f"race-{round_}" if i % 2 else f"RACE-{round_}", "name": "Race"},
+        ),
+        "same_teacher_assignment": lambda i: (
+            "POST",
+            f"/api/v1/courses/{course}/teachers",
+            {"user_id": teacher},
+        ),
+        "enroll_unenroll": lambda i: (
+            ("POST", f"/api/v1/courses/{course}/students", {"student_id": student})
+            if i % 2
+            else ("DELETE", f"/api/v1/courses/{course}/students/{student}", None)
+        ),
+        "mixed_reads": lambda i: (
+            "GET",
+            (
+                "/api/v1/admin/students",
+                "/api/v1/courses",
+                "/api/v1/auth/me",
+                f"/api/v1/courses/{seed['courses'][0]}/students",
+            )[i % 4],
+            None,
+        ),
+    }
+    return [make[shape](i) for i in range(n)]
+
+
+async def _run_shapes(
+    server: Server, token: str, seed: dict[str, Any], n: int, rounds: int
+) -> list[Burst]:
+    bursts: list[Burst] = []
+    limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
+    async with httpx.AsyncClient(
+        base_url=server.base,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=120,
+        limits=limits,
+    ) as client:
+        for round_ in range(rounds):
+            for shape in SHAPES:
+                timeouts_before = server.pool_timeouts()
+                answers, wall = await _burst(client, _shape_requests(shape, n, round_, seed))
+                latencies = [seconds for _, seconds in answers]
+                statuses = Counter(str(status) for status, _ in answers)
+                burst = Burst(
+                    shape=shape,
+                    round=round_,
+                    statuses=dict(sorted(statuses.items())),
+                    wall_s=round(wall, 3),
+                    p50_s=round(statistics.median(latencies), 3),
+                    p99_s=round(_percentile(latencies, 0.99), 3),
+                    max_s=round(max(latencies), 3),
+                    pool_timeouts=server.pool_timeouts() - timeouts_before,
+                    server_errors=sum(1 for s, _ in answers if s >= 500 or s == 0),
+                )
+                print(json.dumps(asdict(burst)), flush=True)
+                bursts.append(burst)
+    return bursts
+
+
+def run(source: Path, n: int, rounds: int) -> list[Burst]:
+    with throwaway_postgres() as url:
+        env = _env(source, url)
+        _teameval(env, "db", "upgrade")
+        _teameval(env, "schools", "create", "--slug", "bench", "--name", "Bench")
+        _user(env, "admin", "admin@bench.example.org")
+        server = Server(env, _free_port())
+        try:
+            with httpx.Client(base_url=server.base, timeout=60) as client:
+                login = client.post(
+                    "/api/v1/auth/login",
+                    json={"school": "bench", "email": "admin@bench.example.org", "password": PASSWORD},
+                )
+                login.raise_for_status()
+                token = login.json()["access_token"]
+                client.headers["Authorization"] = f"Bearer {token}"
+                seed = _seed(client, env, rounds)
+            return asyncio.run(_run_shapes(server, token, seed, n, rounds))
+        finally:
+            server.stop()
+
+
+def summary(bursts: list[Burst]) -> list[dict[str, Any]]:
+    """Per shape over the rounds: statuses summed, medians of wall time and p50/p99."""
+    rows = []
+    for shape in SHAPES:
+        mine = [b for b in bursts if b.shape == shape]
+        if not mine:
+            continue
+        statuses: Counter[str] = Counter()
+        for burst in mine:
+            statuses.update(burst.statuses)
+        rows.append(
+            {
+                "shape": shape,
+                "statuses": dict(sorted(statuses.items())),
+                "wall_s": statistics.median(b.wall_s for b in mine),
+                "p50_s": statistics.median(b.p50_s for b in mine),
+                "p99_s": statistics.median(b.p99_s for b in mine),
+                "max_s": max(b.max_s for b in mine),
+                "pool_timeouts": sum(b.pool_timeouts for b in mine),
+                "server_errors": sum(b.server_errors for b in mine),
+            }
+        )
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| shape | answers | wall (s) | p50 (s) | p99 (s) | 5xx | pool timeouts |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        answers = ", ".join(f"{count}×{status}" for status, count in row["statuses"].items())
+        lines.append(
+            f"| {row['shape']} | {answers} | {row['wall_s']:.2f} | {row['p50_s']:.2f} | "
+            f"{row['p99_s']:.2f} | {row['server_errors']} | {row['pool_timeouts']} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--source", type=Path, default=ROOT / "src")
+    parser.add_argument("--label", default="current")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    bursts = run(args.source.resolve(), args.requests, args.rounds)
+    rows = summary(bursts)
+    print(markdown(rows))
+    results = json.loads(args.output.read_text()) if args.output.exists() else {}
+    results[args.label] = {
+        "source": str(args.source),
+        "requests": args.requests,
+        "rounds": args.rounds,
+        "machine": f"{os.cpu_count()} CPUs, {sys.platform}, Python {sys.version.split()[0]}",
+        "summary": rows,
+        "bursts": [asdict(b) for b in bursts],
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
