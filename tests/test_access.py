@@ -85,7 +85,14 @@ def test_students_reach_courses_through_enrollments_never_through_groups(worlds:
     from teameval.models import GroupMember
 
     group = make_group(session, north.other_course, 1)
-    session.add(GroupMember(school_id=north.school.id, group_id=group.id, user_id=north.student.id))
+    session.add(
+        GroupMember(
+            school_id=north.school.id,
+            group_id=group.id,
+            course_id=group.course_id,
+            user_id=north.student.id,
+        )
+    )
     session.flush()
     with pytest.raises(Forbidden):
         course_for(session, principal(north.student), north.other_course.id, CourseAction.VIEW)

@@ -232,7 +232,11 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
     # A teacher who was put in a team by hand: an anomaly the backfill must never enroll.
     session.add(
         GroupMember(
-            school_id=school.id, group_id=groups[0].id, user_id=teachers[0].id, role_in_team="coach"
+            school_id=school.id,
+            group_id=groups[0].id,
+            course_id=groups[0].course_id,
+            user_id=teachers[0].id,
+            role_in_team="coach",
         )
     )
     # Students enrolled without a team, as a new term begins.

@@ -56,7 +56,12 @@ def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> Rost
                 )
             )
             group = make_group(session, world.course, 1)
-            member = GroupMember(school_id=school_id, group_id=group.id, user_id=world.student.id)
+            member = GroupMember(
+                school_id=school_id,
+                group_id=group.id,
+                course_id=group.course_id,
+                user_id=world.student.id,
+            )
             session.add(member)
             groups.append(group)
     return RosterWorld(schools[0], schools[1], groups[0], groups[1])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, true
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teameval.models.base import Base, TenantScoped, Timestamped
@@ -8,7 +8,12 @@ from teameval.models.base import Base, TenantScoped, Timestamped
 
 class Course(TenantScoped, Timestamped, Base):
     __tablename__ = "courses"
-    __table_args__ = (UniqueConstraint("school_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("school_id", "code"),
+        # "oo-4a" next to "OO-4A" is a typo, not a second course: held by the database on both
+        # engines, so two racing creates cannot both pass the service's check (migration 0003).
+        Index("uq_courses_school_id_lower_code", "school_id", text("lower(code)"), unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(50), nullable=False)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, true
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teameval.models.base import Base, TenantScoped, Timestamped
@@ -10,7 +20,13 @@ from teameval.models.base import Base, TenantScoped, Timestamped
 
 class Group(TenantScoped, Timestamped, Base):
     __tablename__ = "groups"
-    __table_args__ = (UniqueConstraint("course_id", "team_number"),)
+    __table_args__ = (
+        UniqueConstraint("course_id", "team_number"),
+        # The target of group_members' (group_id, course_id) key: a member's course_id is
+        # always its group's course, so "one active team per course" can be a unique index.
+        # An index rather than a constraint: SQLite adds it without rebuilding the table.
+        Index("uq_groups_id_course_id", "id", "course_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), nullable=False, index=True)
@@ -23,10 +39,27 @@ class GroupMember(TenantScoped, Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("group_id", "user_id"),
         Index("ix_group_members_user_id_active", "user_id", "active"),
+        ForeignKeyConstraint(
+            ["group_id", "course_id"],
+            ["groups.id", "groups.course_id"],
+            name="fk_group_members_group_id_course_id_groups",
+        ),
+        # A student is in at most one active legacy team per course (migration 0003).
+        Index(
+            "uq_group_members_course_id_user_id_active",
+            "course_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), nullable=False)
+    # Copied from the group (the composite key above keeps it equal) so the database can hold
+    # the one-team-per-course rule; every writer sets it.
+    course_id: Mapped[int] = mapped_column(Integer, nullable=False)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     role_in_team: Mapped[str | None] = mapped_column(String(50))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=true())

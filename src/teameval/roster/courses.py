@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from teameval.access import Principal, visible_courses
 from teameval.audit_trail import Actor, record
 from teameval.errors import Conflict, InvalidInput
 from teameval.models import Course, Role, TeacherCourse, User
+from teameval.models.base import utcnow
 from teameval.roster.normalise import normalise_name
 from teameval.roster.schemas import CourseCreate, CourseUpdate
 from teameval.roster.upsert import insert_missing
@@ -67,9 +68,10 @@ def _check_code_free(session: Session, school_id: int, code: str, except_id: int
 def _save(session: Session, course: Course, values: dict[str, Any]) -> None:
     """Add or change the course inside a savepoint.
 
-    The code check above can race with another request taking the same code; then the unique
-    key decides, and the loser gets the same 409 as if the check had seen it. The changes are
-    made inside the savepoint so that its rollback takes them back.
+    The code check above can race with another request taking the same code (in any case:
+    the database holds codes unique ignoring case); then the unique key decides, and the loser
+    gets the same 409 as if the check had seen it. The changes are made inside the savepoint
+    so that its rollback takes them back.
     """
     try:
         with session.begin_nested():
@@ -160,7 +162,12 @@ def course_list_query(
 def assign_teacher(
     session: Session, actor: Actor, course: Course, teacher: User
 ) -> tuple[TeacherCourse, bool]:
-    """Assign (or reactivate) a teacher; returns the row and whether anything changed."""
+    """Assign (or reactivate) a teacher; returns the row and whether this call changed it.
+
+    "Changed" comes from the database (RETURNING of an INSERT … ON CONFLICT DO NOTHING or of a
+    conditional UPDATE), so of many racing assignments exactly one is told it created the row
+    and writes the audit row; the others see it done (200, no audit row).
+    """
     if teacher.role != Role.TEACHER.value:
         raise InvalidInput(
             f"User {teacher.id} is a {teacher.role}, not a teacher.",
@@ -168,27 +175,25 @@ def assign_teacher(
         )
     if teacher.archived:
         raise Conflict(f"Teacher {teacher.id} is archived; unarchive them first.")
-    assignment = select(TeacherCourse).where(
-        TeacherCourse.course_id == course.id, TeacherCourse.teacher_id == teacher.id
-    )
-    row = session.scalar(assignment)
-    if row is not None and row.active:
-        return row, False
-    if row is None:
-        # ON CONFLICT DO NOTHING: two admins assigning the same teacher at once is not an error.
-        insert_missing(
-            session,
-            TeacherCourse.__table__,  # type: ignore[arg-type]
-            [{"school_id": course.school_id, "course_id": course.id, "teacher_id": teacher.id}],
-            ["course_id", "teacher_id"],
-        )
-        row = session.scalar(assignment)
-        assert row is not None
+    pair = (TeacherCourse.course_id == course.id, TeacherCourse.teacher_id == teacher.id)
+    current = session.execute(select(TeacherCourse.id, TeacherCourse.active).where(*pair)).first()
+    action: str | None = None
+    if current is None and insert_missing(
+        session,
+        TeacherCourse.__table__,  # type: ignore[arg-type]
+        [{"school_id": course.school_id, "course_id": course.id, "teacher_id": teacher.id}],
+        ["course_id", "teacher_id"],
+    ):
         action = "teacher_course.created"
-    else:
-        row.active = True
-        session.flush()
+    elif (current is None or not current.active) and _set_assignment_active(
+        session, course, teacher, True
+    ):
         action = "teacher_course.reactivated"
+    row = session.scalars(
+        select(TeacherCourse).where(*pair).execution_options(populate_existing=True)
+    ).one()
+    if action is None:
+        return row, False
     record(
         session,
         actor,
@@ -200,24 +205,37 @@ def assign_teacher(
     return row, True
 
 
-def unassign_teacher(session: Session, actor: Actor, course: Course, teacher: User) -> None:
-    """Deactivate the assignment (kept for history); a teacher not assigned is a no-op."""
-    row = session.scalar(
-        select(TeacherCourse).where(
+def _set_assignment_active(session: Session, course: Course, teacher: User, active: bool) -> bool:
+    """Flip the assignment's flag if it differs; whether this statement changed it."""
+    changed = session.execute(
+        update(TeacherCourse)
+        .where(
             TeacherCourse.course_id == course.id,
             TeacherCourse.teacher_id == teacher.id,
-            TeacherCourse.active.is_(True),
+            TeacherCourse.active.is_not(active),
+        )
+        .values(active=active, updated_at=utcnow())
+        .returning(TeacherCourse.id),
+        execution_options={"synchronize_session": False},
+    ).first()
+    return changed is not None
+
+
+def unassign_teacher(session: Session, actor: Actor, course: Course, teacher: User) -> None:
+    """Deactivate the assignment (kept for history); a teacher not assigned is a no-op, and of
+    racing unassignments only the one that changed the row audits it."""
+    row_id = session.scalar(
+        select(TeacherCourse.id).where(
+            TeacherCourse.course_id == course.id, TeacherCourse.teacher_id == teacher.id
         )
     )
-    if row is None:
+    if row_id is None or not _set_assignment_active(session, course, teacher, False):
         return
-    row.active = False
-    session.flush()
     record(
         session,
         actor,
         "teacher_course.deactivated",
         "teacher_course",
-        row.id,
+        row_id,
         {"course_id": course.id, "teacher_id": teacher.id},
     )

@@ -5,19 +5,23 @@ API call and a 10,000-row import go through the same code. Ids must already be r
 the actor's school (see ``teameval.access``); these functions do not re-check tenancy.
 
 Invariant 2 lives here: adding a membership enrolls first; ending an enrollment ends the
-student's memberships in that course's groups, in the same transaction.
+student's memberships in that course's groups, in the same transaction. Every row written here
+is counted and audited from what the database reports back (RETURNING), never from what an
+earlier read expected, so concurrent requests never audit one change twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Table, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from teameval.audit_trail import Actor, AuditEntry, record_many
-from teameval.models import CourseEnrollment, Group, GroupMember
+from teameval.errors import Conflict
+from teameval.models import Course, CourseEnrollment, Group, GroupMember
 from teameval.models.base import utcnow
 from teameval.roster.upsert import insert_missing
 
@@ -84,48 +88,70 @@ def _existing(
     return {(c, s): (row_id, bool(active)) for c, s, row_id, active in rows if (c, s) in wanted}
 
 
-def _set_active(session: Session, kind: _PairTable, pairs: list[Pair], active: bool) -> None:
-    if pairs:
-        session.execute(
-            update(kind.model)
-            .where(tuple_(*kind.key()).in_(pairs))
-            .values(active=active, updated_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
+def _set_active(
+    session: Session, kind: _PairTable, pairs: Collection[Pair], active: bool
+) -> dict[Pair, int]:
+    """Set ``active`` on those of ``pairs`` whose flag differs; the id of each row changed.
+
+    The condition is in the UPDATE itself and RETURNING says which rows it changed, so two
+    racing requests never both count (and audit) one change: the second waits for the first's
+    row lock, re-reads the row and finds nothing left to change.
+    """
+    if not pairs:
+        return {}
+    container, student = kind.key()
+    rows = session.execute(
+        update(kind.model)
+        .where(tuple_(container, student).in_(sorted(pairs)), kind.model.active.is_not(active))
+        .values(active=active, updated_at=utcnow())
+        .returning(container, student, kind.column("id")),
+        execution_options={"synchronize_session": False},
+    )
+    return {(c, s): row_id for c, s, row_id in rows}
 
 
 def _activate(
-    session: Session, actor: Actor, kind: _PairTable, pairs: Iterable[Pair]
+    session: Session,
+    actor: Actor,
+    kind: _PairTable,
+    pairs: Iterable[Pair],
+    extra: Callable[[Pair], dict[str, int]] | None = None,
 ) -> WriteSummary:
     """Create missing rows and reactivate inactive ones; a row another writer adds meanwhile is
-    skipped by ON CONFLICT, so concurrent requests never fail on the unique key."""
+    skipped by ON CONFLICT, so concurrent requests never fail on the unique key. Only rows the
+    database reports as inserted or changed are counted and audited."""
     wanted = set(pairs)
     existing = _existing(session, kind, wanted)
     to_create = sorted(wanted - existing.keys())
-    to_reactivate = sorted(pair for pair, (_id, active) in existing.items() if not active)
-    insert_missing(
+    to_reactivate = [pair for pair, (_id, active) in existing.items() if not active]
+    inserted = insert_missing(
         session,
         kind.table,
         [
-            {"school_id": actor.school_id, kind.container: container, kind.student: student}
+            {
+                "school_id": actor.school_id,
+                kind.container: container,
+                kind.student: student,
+                **(extra((container, student)) if extra else {}),
+            }
             for container, student in to_create
         ],
         [kind.container, kind.student],
+        returning=(kind.container, kind.student, "id"),
     )
-    _set_active(session, kind, to_reactivate, True)
-    summary = WriteSummary(created=to_create, reactivated=to_reactivate)
-    _audit(session, actor, kind, summary, {pair: row_id for pair, (row_id, _) in existing.items()})
+    created = {(c, s): row_id for c, s, row_id in inserted}
+    reactivated = _set_active(session, kind, to_reactivate, True)
+    summary = WriteSummary(created=sorted(created), reactivated=sorted(reactivated))
+    _audit(session, actor, kind, summary, created | reactivated)
     return summary
 
 
 def _deactivate(
     session: Session, actor: Actor, kind: _PairTable, pairs: Iterable[Pair]
 ) -> WriteSummary:
-    existing = _existing(session, kind, set(pairs))
-    to_deactivate = sorted(pair for pair, (_id, active) in existing.items() if active)
-    _set_active(session, kind, to_deactivate, False)
-    summary = WriteSummary(deactivated=to_deactivate)
-    _audit(session, actor, kind, summary, {pair: row_id for pair, (row_id, _) in existing.items()})
+    deactivated = _set_active(session, kind, set(pairs), False)
+    summary = WriteSummary(deactivated=sorted(deactivated))
+    _audit(session, actor, kind, summary, deactivated)
     return summary
 
 
@@ -139,20 +165,30 @@ def unenroll(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSumm
     wanted = set(pairs)
     summary = _deactivate(session, actor, ENROLLMENTS, wanted)
     if wanted:
-        memberships = session.execute(
-            select(GroupMember.group_id, GroupMember.user_id)
-            .join(Group, Group.id == GroupMember.group_id)
+        # group_members carries its group's course_id, so one conditional UPDATE finds them.
+        rows = session.execute(
+            update(GroupMember)
             .where(
-                tuple_(Group.course_id, GroupMember.user_id).in_(list(wanted)),
+                tuple_(GroupMember.course_id, GroupMember.user_id).in_(sorted(wanted)),
                 GroupMember.active.is_(True),
             )
-        ).all()
-        _deactivate(session, actor, MEMBERSHIPS, [(group, user) for group, user in memberships])
+            .values(active=False, updated_at=utcnow())
+            .returning(GroupMember.group_id, GroupMember.user_id, GroupMember.id),
+            execution_options={"synchronize_session": False},
+        )
+        left = {(group, user): row_id for group, user, row_id in rows}
+        _audit(session, actor, MEMBERSHIPS, WriteSummary(deactivated=sorted(left)), left)
     return summary
 
 
 def add_to_groups(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
-    """Make each (group, student) membership active, enrolling the student in the group's course."""
+    """Make each (group, student) membership active, enrolling the student in the group's course.
+
+    A student already active in another team of the group's course is a ``Conflict``: the
+    database holds one active team per course (a partial unique index), so this also catches
+    a concurrent request that moved the student meanwhile. The savepoint keeps the caller's
+    transaction usable after that.
+    """
     wanted = set(pairs)
     if not wanted:
         return WriteSummary()
@@ -162,7 +198,38 @@ def add_to_groups(session: Session, actor: Actor, pairs: Iterable[Pair]) -> Writ
         ).all()
     )
     enroll(session, actor, {(course_of[group], student) for group, student in wanted})
-    return _activate(session, actor, MEMBERSHIPS, wanted)
+    try:
+        with session.begin_nested():
+            return _activate(
+                session, actor, MEMBERSHIPS, wanted, lambda pair: {"course_id": course_of[pair[0]]}
+            )
+    except IntegrityError as error:
+        raise _in_another_team(session, wanted, course_of) from error
+
+
+def _in_another_team(session: Session, wanted: set[Pair], course_of: dict[int, int]) -> Conflict:
+    """Name who is already in another active team of the course (read after the savepoint)."""
+    rows = session.execute(
+        select(GroupMember.user_id, Course.code, Group.team_number)
+        .join(Group, Group.id == GroupMember.group_id)
+        .join(Course, Course.id == Group.course_id)
+        .where(
+            tuple_(GroupMember.course_id, GroupMember.user_id).in_(
+                sorted({(course_of[group], student) for group, student in wanted})
+            ),
+            GroupMember.group_id.not_in({group for group, _ in wanted}),
+            GroupMember.active.is_(True),
+        )
+        .order_by(GroupMember.user_id)
+    ).all()
+    named = "; ".join(
+        f"student {user} is in team {team} of course {code}" for user, code, team in rows[:10]
+    )
+    return Conflict(
+        "A student can be in only one active team per course, and "
+        + (named or "another change moved a student to another team meanwhile")
+        + ". Nothing was saved; leave that team first or try again.",
+    )
 
 
 def remove_from_groups(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
@@ -175,13 +242,11 @@ def _audit(
     actor: Actor,
     kind: _PairTable,
     summary: WriteSummary,
-    known_ids: dict[Pair, int],
+    ids: dict[Pair, int],
 ) -> None:
-    """Audit rows for a write; ids of rows that existed before are known, new ones looked up."""
+    """Audit rows for the rows a write changed; their ids came back from RETURNING."""
     if not summary.changed:
         return
-    created = _existing(session, kind, set(summary.created))
-    ids = known_ids | {pair: row_id for pair, (row_id, _) in created.items()}
     entries = [
         AuditEntry(
             action=f"{kind.entity}.{verb}",

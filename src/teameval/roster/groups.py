@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor, record
 from teameval.config import LegacyGroupsMode, Settings
 from teameval.errors import Conflict, Gone, NotFound
+from teameval.inputs import known_id
 from teameval.models import Course, Group, GroupMember, User
 from teameval.roster import enrollment_writes
 from teameval.roster.schemas import GroupOut, MemberOut
@@ -39,6 +41,7 @@ def default_team_name(course: Course, team_number: int) -> str:
 
 def group_in_course(session: Session, course: Course, group_id: int) -> Group:
     """A group of this course; another course's or school's group is 404 like a missing one."""
+    known_id(group_id, f"Course {course.id} has no group with id {group_id}.")
     group = session.scalar(select(Group).where(Group.id == group_id, Group.course_id == course.id))
     if group is None:
         raise NotFound(f"Course {course.id} has no group with id {group_id}.")
@@ -90,8 +93,14 @@ def create_group(
         team_number=team_number,
         name=(name or "").strip() or default_team_name(course, team_number),
     )
-    session.add(group)
-    session.flush()
+    try:
+        # A request creating the same team between the check and here loses on the unique
+        # key; the savepoint takes the half-made group back and the loser gets the same 409.
+        with session.begin_nested():
+            session.add(group)
+            session.flush()
+    except IntegrityError as error:
+        raise Conflict(f"Course {course.code} already has team {team_number}.") from error
     record(
         session,
         actor,
@@ -110,8 +119,9 @@ def ensure_team(session: Session, actor: Actor, course: Course, team_number: int
     if existing is not None:
         return existing
     name = default_team_name(course, team_number)
-    # ON CONFLICT DO NOTHING: a concurrent request creating the same team is not an error.
-    insert_missing(
+    # ON CONFLICT DO NOTHING: a concurrent request creating the same team is not an error, and
+    # only the request whose INSERT returned the row audits "group.created".
+    inserted = insert_missing(
         session,
         Group.__table__,  # type: ignore[arg-type]
         [
@@ -124,8 +134,11 @@ def ensure_team(session: Session, actor: Actor, course: Course, team_number: int
         ],
         ["course_id", "team_number"],
     )
-    group_id = session.scalar(team)
-    assert group_id is not None
+    if not inserted:
+        group_id = session.scalar(team)
+        assert group_id is not None  # the concurrent writer's committed row
+        return group_id
+    [(group_id,)] = inserted
     # The same changes as every other "group.created" (create_group, the student sync).
     record(
         session,
@@ -135,16 +148,14 @@ def ensure_team(session: Session, actor: Actor, course: Course, team_number: int
         group_id,
         {"course_id": course.id, "team_number": team_number, "name": name},
     )
-    return group_id
+    return int(group_id)
 
 
 def _active_groups_in_course(session: Session, course: Course, student: User) -> list[int]:
     return list(
         session.scalars(
-            select(GroupMember.group_id)
-            .join(Group, Group.id == GroupMember.group_id)
-            .where(
-                Group.course_id == course.id,
+            select(GroupMember.group_id).where(
+                GroupMember.course_id == course.id,
                 GroupMember.user_id == student.id,
                 GroupMember.active.is_(True),
             )
@@ -158,7 +169,9 @@ def set_team_number(
     """Move the student to team ``team_number`` of the course (None: to no team).
 
     Leaves every other team of this course and joins the new one, which enrolls the student.
-    Returns the group id joined, if any.
+    Returns the group id joined, if any. Two racing moves to different teams: the database
+    keeps one active team per course, so one wins and the other is a ``Conflict`` (409) with
+    nothing changed; a racing move to the same team finds it done and changes nothing.
     """
     current = _active_groups_in_course(session, course, student)
     target = ensure_team(session, actor, course, team_number) if team_number else None

@@ -18,7 +18,7 @@ from teameval.roster import enrollment_writes
 from teameval.roster.enrollment_writes import Pair, WriteSummary
 from teameval.roster.student_snapshot import RosterSnapshot, TeamKey
 from teameval.roster.student_spec import USER_FIELDS, StudentPlan
-from teameval.roster.upsert import insert_missing
+from teameval.roster.upsert import collided_key, insert_missing
 
 # The enrollment writes look pairs up with a tuple IN (two bind parameters per pair). SQLite
 # allows 32,766 parameters per statement, and on PostgreSQL such lookups get slower per pair as
@@ -39,10 +39,7 @@ def apply_plans(
         groups = _ensure_groups(session, actor, plans, snapshot)
     except IntegrityError as error:
         # Another writer took an email or student number between our read and our write.
-        raise Conflict(
-            "Another change to these students happened at the same time; nothing was saved. "
-            "Run the import again."
-        ) from error
+        raise _collision(error, plans) from error
     _audit_users(session, actor, plans)
     pairs = _Pairs()
     for plan in plans:
@@ -59,6 +56,22 @@ def apply_plans(
     _in_slices(enrollment_writes.remove_from_groups, session, actor, pairs.leave)
     _in_slices(enrollment_writes.enroll, session, actor, pairs.enroll)
     _in_slices(enrollment_writes.add_to_groups, session, actor, pairs.join)
+
+
+def _collision(error: IntegrityError, plans: Sequence[StudentPlan]) -> Conflict:
+    what = collided_key(error) or "email or student number"
+    if len(plans) == 1:
+        values = plans[0].values
+        taken = values["student_number"] if what == "student number" else values["email"]
+        return Conflict(
+            f"The {what} {taken} was taken by another user at the same time; nothing was saved.",
+            field=what.replace(" ", "_"),
+        )
+    return Conflict(
+        f"Another change took an {what} of these students at the same time; nothing was saved. "
+        "Run the import again.",
+        field=what.replace(" ", "_"),
+    )
 
 
 class _Pairs:
@@ -126,7 +139,7 @@ def _ensure_groups(
     found = {team: snapshot.groups_by_team[team] for team in wanted - set(missing)}
     if not missing:
         return found
-    insert_missing(
+    inserted = insert_missing(
         session,
         Group.__table__,  # type: ignore[arg-type]
         [
@@ -139,9 +152,11 @@ def _ensure_groups(
             for course_id, number in missing
         ],
         ["course_id", "team_number"],
+        returning=("id", "course_id", "team_number", "name"),
     )
+    # Teams a concurrent writer created meanwhile are found, not created (nor audited) again.
     created = session.execute(
-        select(Group.id, Group.course_id, Group.team_number, Group.name).where(
+        select(Group.id, Group.course_id, Group.team_number).where(
             tuple_(Group.course_id, Group.team_number).in_(missing)
         )
     ).all()
@@ -155,10 +170,10 @@ def _ensure_groups(
                 group_id,
                 {"course_id": course_id, "team_number": number, "name": name},
             )
-            for group_id, course_id, number, name in created
+            for group_id, course_id, number, name in inserted
         ],
     )
-    found.update({(course_id, number): group_id for group_id, course_id, number, _ in created})
+    found.update({(course_id, number): group_id for group_id, course_id, number in created})
     return found
 
 

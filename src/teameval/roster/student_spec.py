@@ -48,7 +48,11 @@ class StudentSpec:
 
     ``courses`` given means "exactly this set of active enrollments" (codes); ``teams`` given
     means "exactly these active legacy team memberships", as (course code, team number); teams
-    enroll too, and with ``courses`` given every team's course must be among them.
+    enroll too, and with ``courses`` given every team's course must be among them, and at most
+    one team per course.
+
+    ``must_be_new`` (a create by hand): a student that already holds the email is a conflict,
+    never an update, even when they appeared between the caller's check and this sync.
     """
 
     email: str
@@ -63,6 +67,7 @@ class StudentSpec:
     archived: bool | None = None
     line: int | None = None  # source line, for error reports
     student_id: int | None = None
+    must_be_new: bool = False
 
 
 @dataclass

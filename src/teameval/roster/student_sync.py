@@ -178,6 +178,12 @@ def _match_user(
             )
         return user
     user = snapshot.users_by_email.get(email)
+    if user is not None and spec.must_be_new:
+        raise SpecError(
+            "conflict",
+            f"the email {email} already belongs to a {user.role} of this school",
+            "email",
+        )
     if user is not None and user.role != "student":
         raise SpecError(
             "conflict",
@@ -332,6 +338,14 @@ def _plan_teams(
                 "teams",
             )
     wanted_teams = {(team_courses[c], number) for c, number in teams}
+    per_course = Counter(course_id for course_id, _ in wanted_teams)
+    crowded = sorted(c for c, course_id in team_courses.items() if per_course[course_id] > 1)
+    if crowded:
+        raise SpecError(
+            "invalid",
+            f"more than one team in {', '.join(crowded)}; a student is in one team per course",
+            "teams",
+        )
     current_groups = snapshot.active_groups.get(student, set()) if student else set()
     current_teams = {snapshot.team_of_group[g] for g in current_groups}
     plan.join_teams = wanted_teams - current_teams

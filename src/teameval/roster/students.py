@@ -90,7 +90,8 @@ def _sync_one(session: Session, actor: Actor, spec: StudentSpec, *, create: bool
 
 
 def create_student(session: Session, actor: Actor, body: StudentCreate, settings: Settings) -> int:
-    """A new student (409 if the email is anyone's in the school); returns the new id."""
+    """A new student (409 if the email or student number is anyone's in the school, also when
+    another request takes it at the same time); returns the new id."""
     _check_teams_allowed(body.teams, settings)
     email = normalise_email(body.email)
     holder = session.scalar(
@@ -102,6 +103,8 @@ def create_student(session: Session, actor: Actor, body: StudentCreate, settings
         email=email,
         courses=_courses(body.courses),
         teams=_teams(body.teams),
+        # A racing create of the same email must end in 409, never in renaming the winner.
+        must_be_new=True,
         **_field_values(body, clear_nulls=False),
     )
     return _sync_one(session, actor, spec, create=True)
