@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from teameval.config import DEFAULT_DATABASE_URL, LegacyGroupsMode, Settings
+from teameval.config import DEFAULT_DATABASE_URL, ConfigurationError, LegacyGroupsMode, Settings
 from teameval.roster.normalise import (
     full_name,
     match_course_code,
@@ -67,3 +67,28 @@ def test_names_have_single_spaces_and_no_edges(parts: list[str]) -> None:
 )
 def test_course_code_matching(typed: str, stored: dict[str, int], expected: int | None) -> None:
     assert match_course_code(typed, stored) == expected
+
+
+def test_login_protection_defaults_and_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.login_account_max_failures, settings.login_account_window_seconds) == (5, 900)
+    assert (settings.login_address_max_failures, settings.login_address_window_seconds) == (
+        100,
+        900,
+    )
+    assert settings.password_hashing_concurrency == 2
+    monkeypatch.setenv("TEAMEVAL_LOGIN_ACCOUNT_MAX_FAILURES", "3")
+    monkeypatch.setenv("TEAMEVAL_PASSWORD_HASHING_CONCURRENCY", "4")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.login_account_max_failures == 3
+    assert settings.password_hashing_concurrency == 4
+    monkeypatch.setenv("TEAMEVAL_PASSWORD_HASHING_CONCURRENCY", "0")
+    with pytest.raises(ValidationError, match="password_hashing_concurrency"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_only_postgresql_requires_a_configured_key() -> None:
+    assert Settings(database_url="sqlite:///x.db", secret_key=None).configured_secret_key() is None
+    assert Settings(database_url="sqlite:///x.db", secret_key="k" * 40).configured_secret_key()
+    with pytest.raises(ConfigurationError, match="TEAMEVAL_SECRET_KEY"):
+        Settings(database_url="postgresql://h/db", secret_key=None).configured_secret_key()

@@ -55,9 +55,10 @@ def test_postgres_without_a_secret_key_refuses_to_start() -> None:
         create_app(settings)
 
 
-def test_sqlite_may_use_the_development_key() -> None:
+def test_sqlite_needs_no_configured_key() -> None:
+    # Its key is generated per database instead (tests/test_auth_secrets.py).
     settings = Settings(database_url="sqlite:///x.db", secret_key=None)
-    assert settings.effective_secret_key()
+    assert settings.configured_secret_key() is None
 
 
 def test_health_is_503_when_the_schema_is_not_at_this_versions_head(

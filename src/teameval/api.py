@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from teameval import __version__, schema
 from teameval.admission import AdmissionLimit, Gate, ensure_worker_threads
 from teameval.auth.api import router as auth_router
+from teameval.auth.instance_key import instance_signing_key
 from teameval.config import Settings, get_settings
 from teameval.db import POOL_MARGIN, make_app_engine, make_session_factory
 from teameval.deps import AppState
@@ -33,9 +34,11 @@ def api_router() -> APIRouter:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. Refuses (raises) when the key is unsafe or the schema is behind."""
     settings = settings or get_settings()
-    secret_key = settings.effective_secret_key()
+    secret_key = settings.configured_secret_key()  # refuses PostgreSQL without one
     engine = make_app_engine(settings)
     schema.ensure_up_to_date(engine)
+    # SQLite without TEAMEVAL_SECRET_KEY: the key generated for (and kept in) this database.
+    secret_key = secret_key or instance_signing_key(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -9,8 +9,6 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./teameval.db"
-# Only ever accepted for SQLite: a laptop demo needs no set-up, a server must choose its own key.
-DEVELOPMENT_SECRET_KEY = "teameval-development-key-not-for-production-use"  # noqa: S105
 
 
 class LegacyGroupsMode(StrEnum):
@@ -29,8 +27,22 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db",
     )
-    secret_key: str | None = Field(default=None, description="Signs access tokens.")
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs access tokens. Required with PostgreSQL; without it SQLite keeps a "
+        "random key generated for that database.",
+    )
     token_lifetime_minutes: int = Field(default=60, ge=1, le=60 * 24 * 30)
+    # Login throttling (auth/throttling.py). An account is the school slug plus the normalised
+    # email, whether or not it exists; an address is the client IP as uvicorn reports it.
+    login_account_max_failures: int = Field(default=5, ge=1)
+    login_account_window_seconds: int = Field(default=15 * 60, ge=1)
+    login_address_max_failures: int = Field(default=100, ge=1)
+    login_address_window_seconds: int = Field(default=15 * 60, ge=1)
+    # argon2id takes 64 MiB per hash: at most this many at once per process, waiting at most
+    # this long for a turn before answering 503.
+    password_hashing_concurrency: int = Field(default=2, ge=1, le=64)
+    password_hashing_wait_seconds: float = Field(default=10.0, gt=0, le=300)
     dev_login: bool = Field(default=False, description="Allow password-less demo login.")
     legacy_groups: LegacyGroupsMode = LegacyGroupsMode.DUAL_WRITE
     import_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
@@ -66,14 +78,16 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    def effective_secret_key(self) -> str:
-        """The signing key, refusing the development default anywhere but SQLite."""
+    def configured_secret_key(self) -> str | None:
+        """``TEAMEVAL_SECRET_KEY``, or None on SQLite, where the key generated for that database
+        is used (``teameval.auth.instance_key``). PostgreSQL serves several processes and hosts,
+        so its operator must choose the key: refused without one."""
         if self.secret_key:
             return self.secret_key
         if self.is_sqlite:
-            return DEVELOPMENT_SECRET_KEY
+            return None
         raise ConfigurationError(
-            "TEAMEVAL_SECRET_KEY is not set. A development key is only allowed with SQLite; "
+            "TEAMEVAL_SECRET_KEY is not set. Only SQLite generates a key of its own; "
             "with PostgreSQL set TEAMEVAL_SECRET_KEY to a long random value, e.g. "
             "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
         )

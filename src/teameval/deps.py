@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
 
@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.access import Principal, require_role
+from teameval.auth.passwords import HashingGate
+from teameval.auth.throttling import LoginThrottler
 from teameval.auth.tokens import decode_token
 from teameval.config import Settings
 from teameval.errors import Unauthenticated
@@ -24,6 +26,19 @@ class AppState:
     settings: Settings
     session_factory: sessionmaker[Session]
     secret_key: str
+    # Built with the state (not lazily): two threads racing to build the gate would get two
+    # semaphores, and twice the hashing the bound allows. One app per server process.
+    hashing_gate: HashingGate = field(init=False)
+    login_throttle: LoginThrottler = field(init=False)
+
+    def __post_init__(self) -> None:
+        gate = HashingGate(
+            self.settings.password_hashing_concurrency,
+            self.settings.password_hashing_wait_seconds,
+        )
+        object.__setattr__(self, "hashing_gate", gate)
+        throttle = LoginThrottler.from_settings(self.session_factory, self.settings)
+        object.__setattr__(self, "login_throttle", throttle)
 
     @property
     def token_lifetime(self) -> timedelta:
@@ -60,7 +75,7 @@ def get_principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthenticated("The access token is missing, invalid or expired.")
-    claims = decode_token(credentials.credentials, state.secret_key)
+    claims = decode_token(credentials.credentials, state.secret_key, state.token_lifetime)
     user = session.scalar(
         select(User).where(User.id == claims.user_id, User.school_id == claims.school_id)
     )

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from teameval.auth import service
+from teameval.auth.passwords import HashingBusy
 from teameval.auth.schemas import DevLoginRequest, LoginRequest, Me, SchoolRef, TokenResponse
+from teameval.auth.throttling import Attempt, account_key, client_address
 from teameval.auth.tokens import TokenClaims, issue_token
 from teameval.deps import PrincipalDep, SessionDep, StateDep
 from teameval.errors import NotFound
@@ -27,8 +29,21 @@ def _token_for(state: StateDep, user: User) -> TokenResponse:
     # Problem bodies and media type are filled in by teameval.openapi.
     responses={401: {"description": "Wrong school, email or password."}, 429: {}},
 )
-def login(body: LoginRequest, session: SessionDep, state: StateDep) -> TokenResponse:
-    user = service.authenticate(session, body.school, body.email, body.password)
+def login(
+    body: LoginRequest, request: Request, session: SessionDep, state: StateDep
+) -> TokenResponse:
+    """Throttled per account and per client address (429 with ``Retry-After``)."""
+    attempt = Attempt(account_key(body.school, body.email), client_address(request))
+    # Counted before the password is checked: a refused attempt costs no hash.
+    state.login_throttle.count_attempt(attempt)
+    try:
+        user = service.authenticate(
+            session, body.school, body.email, body.password, state.hashing_gate
+        )
+    except HashingBusy:
+        state.login_throttle.give_back(attempt)  # never judged, so it does not count
+        raise
+    state.login_throttle.succeeded(attempt)
     return _token_for(state, user)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teameval.auth.passwords import verify_password
+from teameval.auth.passwords import DEFAULT_GATE, HashingGate, verify_password
 from teameval.errors import Unauthenticated
 from teameval.models import School, User
 from teameval.roster.normalise import normalise_email
@@ -21,10 +21,16 @@ def find_login_user(session: Session, school_slug: str, email: str) -> User | No
     )
 
 
-def authenticate(session: Session, school_slug: str, email: str, password: str) -> User:
+def authenticate(
+    session: Session,
+    school_slug: str,
+    email: str,
+    password: str,
+    gate: HashingGate = DEFAULT_GATE,
+) -> User:
     user = find_login_user(session, school_slug, email)
     # Verify even when the user is missing, so response time does not reveal accounts.
-    password_ok = verify_password(user.password_hash if user else None, password)
+    password_ok = verify_password(user.password_hash if user else None, password, gate)
     if user is None or not password_ok or user.archived:
         raise Unauthenticated(_WRONG_CREDENTIALS)
     return user

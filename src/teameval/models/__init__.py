@@ -4,7 +4,9 @@ from teameval.models.audit_log import AuditLog
 from teameval.models.base import Base
 from teameval.models.course import Course, TeacherCourse
 from teameval.models.enrollment import CourseEnrollment
+from teameval.models.instance_secret import InstanceSecret
 from teameval.models.legacy_group import Group, GroupMember
+from teameval.models.login_throttle import LoginThrottle
 from teameval.models.migration_run import MigrationRun
 from teameval.models.school import School
 from teameval.models.user import Role, User
@@ -16,6 +18,8 @@ __all__ = [
     "CourseEnrollment",
     "Group",
     "GroupMember",
+    "InstanceSecret",
+    "LoginThrottle",
     "MigrationRun",
     "Role",
     "School",
