@@ -221,7 +221,8 @@ def test_success_prunes_windows_that_ended(session_factory: sessionmaker[Session
     long_ago = datetime.now(UTC) - timedelta(days=1)
     throttler.count_attempt(Attempt("north/old@north.example.org", "192.0.2.1"), now=long_ago)
     throttler.count_attempt(Attempt("north/recent@north.example.org", "192.0.2.2"))
-    throttler.succeeded(Attempt("north/admin@north.example.org", "192.0.2.3"))
+    with session_factory.begin() as session:
+        throttler.succeeded(session, Attempt("north/admin@north.example.org", "192.0.2.3"))
     with session_factory() as session:
         keys = set(session.scalars(sa.select(LoginThrottle.key)))
     assert keys == {"north/recent@north.example.org", "192.0.2.2"}

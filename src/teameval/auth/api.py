@@ -43,7 +43,7 @@ def login(
     except HashingBusy:
         state.login_throttle.give_back(attempt)  # never judged, so it does not count
         raise
-    state.login_throttle.succeeded(attempt)
+    state.login_throttle.succeeded(session, attempt)
     return _token_for(state, user)
 
 

@@ -111,14 +111,16 @@ class LoginThrottler:
                         retry_after=retry_after,
                     )
 
-    def succeeded(self, attempt: Attempt, now: datetime | None = None) -> None:
-        """Clear the account's count, give the address its attempt back, prune old windows."""
+    def succeeded(self, session: Session, attempt: Attempt, now: datetime | None = None) -> None:
+        """Clear the account's count, give the address its attempt back, prune ended windows.
+
+        In the request's own transaction (a success commits it), so a login holds at most one
+        connection at a time, and a success whose commit fails is not counted as one."""
         now = now or datetime.now(UTC)
         longest = max(self.account.window, self.address.window)
-        with self._session_factory() as session, session.begin():
-            session.execute(_forget(ACCOUNT, attempt.account))
-            session.execute(_give_back(ADDRESS, attempt.address, now))
-            session.execute(delete(_TABLE).where(_TABLE.c.window_started_at <= now - longest))
+        session.execute(_forget(ACCOUNT, attempt.account))
+        session.execute(_give_back(ADDRESS, attempt.address, now))
+        session.execute(delete(_TABLE).where(_TABLE.c.window_started_at <= now - longest))
 
     def give_back(self, attempt: Attempt, now: datetime | None = None) -> None:
         """Undo ``count_attempt`` for an attempt that was never judged (e.g. hashing busy)."""
