@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
 from teameval.errors import Forbidden, NotFound
+from teameval.inputs import known_id
 from teameval.models import Course, CourseEnrollment, Role, TeacherCourse, User
 
 
@@ -85,6 +86,7 @@ def course_for(
     session: Session, principal: Principal, course_id: int, action: CourseAction
 ) -> Course:
     """The course, if it is in the caller's school (else 404) and they may act on it (else 403)."""
+    known_id(course_id, f"Course {course_id} does not exist.")
     course = session.scalar(
         select(Course).where(Course.id == course_id, Course.school_id == principal.school_id)
     )
@@ -122,11 +124,12 @@ def user_in_school(
     session: Session, principal: Principal, user_id: int, role: Role | None = None
 ) -> User:
     """A user of the caller's school (optionally of one role); anything else is 404."""
+    noun = role.value if role else "user"
+    known_id(user_id, f"No {noun} with id {user_id}.")
     query = select(User).where(User.id == user_id, User.school_id == principal.school_id)
     if role is not None:
         query = query.where(User.role == role.value)
     user = session.scalar(query)
     if user is None:
-        noun = role.value if role else "user"
         raise NotFound(f"No {noun} with id {user_id}.")
     return user

@@ -2,20 +2,22 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from teameval.inputs import SingleLine
+
 
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    school: str = Field(min_length=1, max_length=64, description="The school's slug.")
-    email: str = Field(min_length=3, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    school: SingleLine = Field(min_length=1, max_length=64, description="The school's slug.")
+    email: SingleLine = Field(min_length=3, max_length=320)
+    password: SingleLine = Field(min_length=1, max_length=1024)
 
 
 class DevLoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    school: str = Field(min_length=1, max_length=64)
-    email: str = Field(min_length=3, max_length=320)
+    school: SingleLine = Field(min_length=1, max_length=64)
+    email: SingleLine = Field(min_length=3, max_length=320)
 
 
 class TokenResponse(BaseModel):

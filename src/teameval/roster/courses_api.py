@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from teameval.access import CourseAction, course_for, user_in_school
 from teameval.deps import AdminDep, PrincipalDep, SessionDep
+from teameval.inputs import SingleLine
 from teameval.roster import courses
 from teameval.roster.pagination import Page, PageDep, fetch_page
 from teameval.roster.schemas import (
@@ -36,7 +37,9 @@ def list_courses(
     session: SessionDep,
     page: PageDep,
     active: Annotated[bool | None, Query(description="Only active (or inactive) courses.")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Search code and name.")] = None,
+    q: Annotated[
+        SingleLine | None, Query(max_length=100, description="Search code and name.")
+    ] = None,
 ) -> Page[CourseOut]:
     query = courses.course_list_query(principal, active=active, search=q)
     rows, total = fetch_page(session, query, page)

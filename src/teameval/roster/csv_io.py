@@ -1,6 +1,7 @@
 """Reading and writing roster CSV files the way schools really produce them.
 
-Decoding (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 as Dutch Excel saves),
+Decoding (UTF-8 with or without BOM, UTF-16 with or without BOM, else Windows-1252 as Dutch
+Excel saves; a file mixing encodings is refused, never read as mojibake),
 the delimiter (``,`` ``;`` or tab, decided from the header line), header synonyms (English and
 Dutch) and the formula-injection escape the exporter adds and the importer removes again.
 """
@@ -56,8 +57,23 @@ class FileTooLarge(PayloadTooLarge):
     title = "The import file is too large"
 
 
-def unusable(message: str, **extensions: Any) -> UnusableFile:
-    return UnusableFile(message, errors=[{"field": "file", "message": message}], **extensions)
+def too_large(max_bytes: int) -> FileTooLarge:
+    """The one refusal of an oversized file: the parser's, and the upload's from its headers."""
+    return FileTooLarge(
+        f"The file is larger than the limit of {max_bytes:,} bytes "
+        "(TEAMEVAL_IMPORT_MAX_BYTES). Split it into smaller files.",
+        errors=[{"field": "file", "message": "over the size limit"}],
+        limit_bytes=max_bytes,
+    )
+
+
+def unusable(message: str, *, line: int | None = None, **extensions: Any) -> UnusableFile:
+    """The whole file refused; ``line`` (also in ``errors``) when one line is the reason."""
+    error: dict[str, Any] = {"field": "file", "message": message}
+    if line is not None:
+        error["line"] = line
+        extensions["line"] = line
+    return UnusableFile(message, errors=[error], **extensions)
 
 
 def neutralise(value: str) -> str:
@@ -69,27 +85,79 @@ def unneutralise(cell: str) -> str:
     return cell[1:] if _ESCAPED.match(cell) else cell
 
 
+# A well-formed UTF-8 sequence of two to four bytes. Real Windows-1252 text almost never
+# contains one (it would be "Ã©"-style mojibake already), so finding one in a file that is not
+# valid UTF-8 means the file mixes encodings, and decoding it either way would corrupt names.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_UTF16_SAMPLE = 4096
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """The text and the name of the encoding it was in."""
+    """The text and the name of the encoding it was in; never a guess that corrupts text.
+
+    UTF-8 (BOM or not) when the whole file is UTF-8; UTF-16 with a BOM, or without one when NUL
+    bytes alternate (a BOM-less UTF-16 export of a Latin-script roster); else Windows-1252, as
+    Excel's "CSV (separated)" on Dutch Windows writes. A file that is partly UTF-8 and partly
+    something else, or has bytes Windows-1252 does not define, is refused naming the line.
+    """
     if data.startswith(codecs.BOM_UTF8):
         return _decode(data[len(codecs.BOM_UTF8) :], "utf-8", "UTF-8 with BOM")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode(data, "utf-16", "UTF-16")
+    utf16 = _bomless_utf16(data)
+    if utf16 is not None:
+        return _decode(data, utf16, f"UTF-16 {utf16[-2:].upper()} without BOM")
     try:
         return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if _UTF8_MULTIBYTE.search(data):
+            line = _line_of_byte(data, error.start, "utf-8")
+            raise unusable(
+                f"The file mixes encodings: line {line} is not UTF-8 but other lines are "
+                "(probably text pasted from a Windows-1252 file). Nothing was imported. Save "
+                "the whole file as CSV UTF-8 and try again.",
+                line=line,
+            ) from error
     # Not UTF-8: Windows-1252 is what Excel writes for "CSV (separated)" on Dutch Windows.
     return _decode(data, "cp1252", "Windows-1252")
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when at least half the odd (even) bytes of the start of the
+    file are NUL and almost none of the others: how ASCII-heavy UTF-16 looks and 8-bit text
+    never does (a stray NUL in one cell is a row error, not a reason to read UTF-16)."""
+    sample = data[:_UTF16_SAMPLE]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even_nul = sample[0::2].count(0) / pairs
+    odd_nul = sample[1::2].count(0) / pairs
+    if odd_nul >= 0.5 and even_nul <= 0.05:
+        return "utf-16-le"
+    if even_nul >= 0.5 and odd_nul <= 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _line_of_byte(data: bytes, offset: int, codec: str) -> int:
+    """The 1-based line holding byte ``offset``; everything before it decodes in ``codec``."""
+    return data[:offset].decode(codec, errors="replace").count("\n") + 1
 
 
 def _decode(data: bytes, codec: str, label: str) -> tuple[str, str]:
     try:
         return data.decode(codec), label
     except UnicodeDecodeError as error:
+        line = _line_of_byte(data, error.start, codec)
+        byte = data[error.start]
         raise unusable(
-            f"The file is not readable text (tried {label}; byte {error.start} is invalid). "
-            "Save it as CSV UTF-8 and try again."
+            f"The file is not readable text (tried {label}): line {line} has byte 0x{byte:02X}, "
+            f"which {label} does not allow. Save it as CSV UTF-8 and try again.",
+            line=line,
         ) from error
 
 
@@ -187,12 +255,7 @@ def parse(data: bytes, *, max_bytes: int, max_rows: int) -> ParsedFile:
     to know a file is too large without reading it all), so the message cannot state the size.
     """
     if len(data) > max_bytes:
-        raise FileTooLarge(
-            f"The file is larger than the limit of {max_bytes:,} bytes "
-            "(TEAMEVAL_IMPORT_MAX_BYTES). Split it into smaller files.",
-            errors=[{"field": "file", "message": "over the size limit"}],
-            limit_bytes=max_bytes,
-        )
+        raise too_large(max_bytes)
     text, encoding = decode(data)
     if not text.strip():
         raise unusable("The file is empty; the first line must be a header with an email column.")

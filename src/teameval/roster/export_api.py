@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from teameval.config import LegacyGroupsMode
 from teameval.deps import AdminDep, SessionDep, StateDep
+from teameval.inputs import SingleLine
 from teameval.roster.exporter import export_students
 
 router = APIRouter(prefix="/admin/students", tags=["students"])
@@ -23,9 +24,13 @@ def export_students_csv(
     session: SessionDep,
     state: StateDep,
     q: Annotated[
-        str | None, Query(max_length=100, description="Name, email, class or student number.")
+        SingleLine | None,
+        Query(max_length=100, description="Name, email, class or student number."),
     ] = None,
-    course: Annotated[str | None, Query(description="Only students enrolled in this code.")] = None,
+    course: Annotated[
+        SingleLine | None,
+        Query(max_length=50, description="Only students enrolled in this code."),
+    ] = None,
     status_filter: Annotated[Literal["active", "archived"] | None, Query(alias="status")] = None,
 ) -> Response:
     export = export_students(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
 from teameval.config import LegacyGroupsMode, Settings
+from teameval.inputs import control_character
 from teameval.roster.csv_io import DELIMITER_NAMES, ParsedFile, SourceRow, parse, split_courses
 from teameval.roster.normalise import normalise_email
 from teameval.roster.student_sync import StudentOutcome, StudentSpec, sync_students
@@ -160,7 +161,19 @@ def _given(row: SourceRow, name: str) -> str | None:
     return value or None
 
 
+def _control_characters(row: SourceRow, parsed: ParsedFile) -> None:
+    """A NUL or other control character in a cell is a row error, in preview and commit alike
+    (PostgreSQL refuses NUL in text, so a preview that let it pass would promise a failing
+    commit). Tab and line breaks inside a quoted cell are text, as in any spreadsheet."""
+    for name, value in row.cells.items():
+        problem = control_character(value, multi_line=True)
+        if problem:
+            column = parsed.header.headers[parsed.header.columns[name]].strip()
+            raise RowError(f"column {column!r} contains a {problem}; remove it and try again")
+
+
 def _spec(row: SourceRow, parsed: ParsedFile, use_teams: bool) -> StudentSpec:
+    _control_characters(row, parsed)
     if row.extra_cells:
         raise RowError(
             f"the row has {row.extra_cells} more non-empty cell(s) than the header has columns"
@@ -184,7 +197,7 @@ def _spec(row: SourceRow, parsed: ParsedFile, use_teams: bool) -> StudentSpec:
     team_cell = _given(row, "team") if use_teams else None
     if team_cell is not None:
         if not re.fullmatch(r"[0-9]{1,6}", team_cell) or int(team_cell) < 1:
-            raise RowError(f"bad team {team_cell!r}: a team is a whole number from 1")
+            raise RowError(f"bad team {team_cell!r}: a team is a whole number from 1 to 999999")
         if not courses:
             raise RowError(
                 f"a team needs the row's courses (which course is team {int(team_cell)} in?)"

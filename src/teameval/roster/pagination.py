@@ -1,4 +1,8 @@
-"""Page-number pagination shared by every roster list: ``?page=1&page_size=50`` → a ``Page``."""
+"""Page-number pagination shared by every roster list: ``?page=1&page_size=50`` → a ``Page``.
+
+``page`` is bounded so the offset (at most ``MAX_PAGE * MAX_PAGE_SIZE`` = 5e8) always fits
+the databases' integer types; a page past the end is an empty page, a larger number a 422.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ RowT = TypeVar("RowT")
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,7 @@ class PageRequest:
 
 
 def page_request(
-    page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")] = 1,
     page_size: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
     ] = DEFAULT_PAGE_SIZE,

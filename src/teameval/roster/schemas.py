@@ -1,15 +1,23 @@
 """Request and response bodies of the roster API (courses, students, teaching, legacy teams).
 
 Request bodies forbid unknown fields, so a typo in a field name is a 422 naming it instead of
-a silently ignored value.
+a silently ignored value. Every request field uses the bounded types of ``teameval.inputs``: text
+without control characters, integers that fit their column, lists with a cap (docs/api.md).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from teameval.inputs import (
+    MAX_COURSES_PER_REQUEST,
+    MAX_DB_INT,
+    MAX_TEAMS_PER_REQUEST,
+    BodyId,
+    SingleLine,
+)
 from teameval.models import User
 
 StudentStatus = Literal["active", "archived"]
@@ -23,19 +31,19 @@ class RequestBody(BaseModel):
 
 
 class CourseCreate(RequestBody):
-    code: str = Field(min_length=1, max_length=50)
-    name: str = Field(min_length=1, max_length=200)
-    period: str | None = Field(default=None, max_length=50)
-    level: str | None = Field(default=None, max_length=50)
+    code: SingleLine = Field(min_length=1, max_length=50)
+    name: SingleLine = Field(min_length=1, max_length=200)
+    period: SingleLine | None = Field(default=None, max_length=50)
+    level: SingleLine | None = Field(default=None, max_length=50)
 
 
 class CourseUpdate(RequestBody):
     """Only the fields sent are changed."""
 
-    code: str | None = Field(default=None, min_length=1, max_length=50)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    period: str | None = Field(default=None, max_length=50)
-    level: str | None = Field(default=None, max_length=50)
+    code: SingleLine | None = Field(default=None, min_length=1, max_length=50)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
+    period: SingleLine | None = Field(default=None, max_length=50)
+    level: SingleLine | None = Field(default=None, max_length=50)
     is_active: bool | None = None
 
 
@@ -57,7 +65,7 @@ class CourseRef(BaseModel):
 
 
 class TeacherAssign(RequestBody):
-    user_id: int
+    user_id: BodyId
 
 
 class TeacherAssignmentOut(BaseModel):
@@ -70,31 +78,36 @@ class TeacherAssignmentOut(BaseModel):
 
 
 class TeamRef(RequestBody):
-    course: str = Field(min_length=1, max_length=50, description="Course code.")
-    team_number: int = Field(ge=1)
+    course: SingleLine = Field(min_length=1, max_length=50, description="Course code.")
+    team_number: int = Field(ge=1, le=MAX_DB_INT)
+
+
+CourseCode = Annotated[SingleLine, Field(min_length=1, max_length=50)]
+CourseCodes = Annotated[list[CourseCode], Field(max_length=MAX_COURSES_PER_REQUEST)]
+TeamRefs = Annotated[list[TeamRef], Field(max_length=MAX_TEAMS_PER_REQUEST)]
 
 
 class StudentFields(RequestBody):
-    email: str | None = Field(default=None, min_length=3, max_length=320)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    first_name: str | None = Field(default=None, max_length=100)
-    prefix: str | None = Field(default=None, max_length=50)
-    last_name: str | None = Field(default=None, max_length=100)
-    student_number: str | None = Field(default=None, max_length=50)
-    class_name: str | None = Field(default=None, max_length=50)
+    email: SingleLine | None = Field(default=None, min_length=3, max_length=320)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
+    first_name: SingleLine | None = Field(default=None, max_length=100)
+    prefix: SingleLine | None = Field(default=None, max_length=50)
+    last_name: SingleLine | None = Field(default=None, max_length=100)
+    student_number: SingleLine | None = Field(default=None, max_length=50)
+    class_name: SingleLine | None = Field(default=None, max_length=50)
 
 
 class StudentCreate(StudentFields):
-    email: str = Field(min_length=3, max_length=320)
-    courses: list[str] | None = Field(default=None, description="Course codes to enroll in.")
-    teams: list[TeamRef] | None = Field(default=None, description="Legacy teams to join.")
+    email: SingleLine = Field(min_length=3, max_length=320)
+    courses: CourseCodes | None = Field(default=None, description="Course codes to enroll in.")
+    teams: TeamRefs | None = Field(default=None, description="Legacy teams to join.")
 
 
 class StudentUpdate(StudentFields):
     """Fields not sent are not changed; ``courses`` sent is the complete wanted set."""
 
-    courses: list[str] | None = None
-    teams: list[TeamRef] | None = None
+    courses: CourseCodes | None = None
+    teams: TeamRefs | None = None
 
 
 class TeamOut(BaseModel):
@@ -142,7 +155,7 @@ class StudentOut(StudentSummary):
 class CourseStudentAdd(StudentFields):
     """Either ``student_id`` (an existing student) or ``email`` and a name (create if new)."""
 
-    student_id: int | None = None
+    student_id: BodyId | None = None
 
 
 class RosterEntry(StudentSummary):
@@ -151,19 +164,21 @@ class RosterEntry(StudentSummary):
 
 
 class TeamNumberSet(RequestBody):
-    team_number: int | None = Field(ge=1, description="The legacy team number; null = no team.")
+    team_number: int | None = Field(
+        ge=1, le=MAX_DB_INT, description="The legacy team number; null = no team."
+    )
 
 
 # --- legacy groups -----------------------------------------------------------------------------
 
 
 class GroupCreate(RequestBody):
-    team_number: int = Field(ge=1)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    team_number: int = Field(ge=1, le=MAX_DB_INT)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
 
 
 class GroupMemberAdd(RequestBody):
-    student_id: int
+    student_id: BodyId
 
 
 class MemberOut(BaseModel):

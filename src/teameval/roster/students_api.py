@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from teameval.access import Principal, user_in_school
 from teameval.deps import AdminDep, SessionDep, StateDep
+from teameval.inputs import SingleLine
 from teameval.models import Role
 from teameval.roster import students
 from teameval.roster.pagination import Page, PageDep, fetch_page
@@ -38,13 +39,20 @@ def list_students(
     session: SessionDep,
     page: PageDep,
     q: Annotated[
-        str | None, Query(max_length=100, description="Name, email, class or student number.")
+        SingleLine | None,
+        Query(max_length=100, description="Name, email, class or student number."),
     ] = None,
-    course: Annotated[str | None, Query(description="Only students enrolled in this code.")] = None,
+    course: Annotated[
+        SingleLine | None,
+        Query(max_length=50, description="Only students enrolled in this code."),
+    ] = None,
     status_filter: Annotated[StudentStatus | None, Query(alias="status")] = None,
     sort: Annotated[
-        str,
-        Query(description="name, email, class_name, student_number or created_at; - = descending."),
+        SingleLine,
+        Query(
+            max_length=50,
+            description="name, email, class_name, student_number or created_at; - = descending.",
+        ),
     ] = "name",
 ) -> Page[StudentOut]:
     query = student_list_query(
