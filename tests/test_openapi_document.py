@@ -76,12 +76,12 @@ def test_problem_schema_has_the_rfc_9457_members_and_open_extensions(
 def test_statuses_follow_what_each_route_does(document: dict[str, Any]) -> None:
     statuses = {name: _problem_statuses(op) for name, op in _operations(document).items()}
     assert statuses["GET /api/v1/health"] == {422, 503}
-    assert statuses["POST /api/v1/auth/login"] == {401, 422, 429, 503}
+    assert statuses["POST /api/v1/auth/login"] == {400, 401, 422, 429, 503}
     assert statuses["GET /api/v1/auth/me"] == {401, 422, 503}
     assert statuses["GET /api/v1/courses"] == {401, 422, 503}
-    assert statuses["POST /api/v1/courses"] == {401, 403, 409, 422, 503}
+    assert statuses["POST /api/v1/courses"] == {400, 401, 403, 409, 422, 503}
     assert statuses["GET /api/v1/admin/students/{student_id}"] == {401, 403, 404, 422, 503}
-    assert statuses["POST /api/v1/admin/students/import"] == {401, 403, 409, 413, 422, 503}
+    assert statuses["POST /api/v1/admin/students/import"] == {400, 401, 403, 409, 413, 422, 503}
     leave_group = "DELETE /api/v1/courses/{course_id}/groups/{group_id}/members/{student_id}"
     assert statuses[leave_group] == {401, 403, 404, 409, 410, 422, 503}
     login = document["paths"]["/api/v1/auth/login"]["post"]["responses"]
@@ -106,7 +106,7 @@ def test_a_new_route_is_described_from_its_dependencies_alone() -> None:
     install_openapi(app)
     operations = _operations(app.openapi())
     assert _problem_statuses(operations["GET /things/{thing_id}"]) == {401, 404, 422, 503}
-    assert _problem_statuses(operations["POST /things"]) == {401, 403, 409, 410, 413, 422, 503}
+    assert _problem_statuses(operations["POST /things"]) == {400, 401, 403, 409, 410, 413, 422, 503}
     open_responses = operations["GET /open"]["responses"]
     assert _problem_statuses(operations["GET /open"]) == {418, 422, 503}
     assert open_responses["418"] == {"description": "Short and stout.", "content": PROBLEM_CONTENT}

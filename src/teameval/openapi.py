@@ -5,6 +5,7 @@ Which problems an operation declares is derived from what the route is made of, 
 is described correctly without anyone keeping a list:
 
 - every operation: 422 (its input fails validation) and 503 (the database does not answer);
+- it takes a body: 400 (FastAPI cannot parse it: not JSON, broken form data);
 - it depends on the signed-in caller (``deps.get_principal``): 401;
 - it depends on an admin (``deps.get_admin``): 403;
 - a path id is resolved within the caller's school (``access``): 404, and 403 for a course id,
@@ -12,7 +13,7 @@ is described correctly without anyone keeping a list:
 - an authenticated write (POST/PUT/PATCH/DELETE): 409 (a taken code or email, an archived
   teacher, a concurrent writer);
 - it depends on legacy teams being on (``groups_api.legacy_groups_on``): 410;
-- it takes a file upload: 413.
+- it takes a multipart upload: 413.
 
 Anything else a route can answer (401 and 429 on login) it declares itself with ``responses=``;
 whatever a route declares, every 4xx/5xx ends up with the Problem schema and media type here.
@@ -24,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from fastapi import FastAPI, params, routing
+from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
@@ -60,6 +61,7 @@ class Problem(BaseModel):
 
 
 DESCRIPTIONS = {
+    400: "The body could not be parsed (not JSON, not form data, not UTF-8 where it must be).",
     401: "The access token is missing, invalid or expired (or, on login, wrong credentials).",
     403: "The caller's role does not allow this.",
     404: "No such resource in the caller's school.",
@@ -104,8 +106,9 @@ def api_routes(routes: Sequence[BaseRoute]) -> Iterator[Any]:
             yield route
 
 
-def problem_statuses(route: Any, method: str) -> set[int]:
-    """The problem statuses ``method`` on ``route`` can answer, from its dependencies and inputs."""
+def problem_statuses(route: Any, method: str, request_body: dict[str, Any] | None) -> set[int]:
+    """The problem statuses ``method`` on ``route`` can answer, from its dependencies, path and
+    documented request body (which a route that reads its own body declares itself)."""
     statuses = set(EVERYWHERE)
     tree = list(_tree(route.dependant))
     calls = {dependant.call for dependant in tree[1:]}
@@ -117,9 +120,10 @@ def problem_statuses(route: Any, method: str) -> set[int]:
             statuses |= BY_PATH_ID.get(param, frozenset({404}))
     if method in WRITES and get_principal in calls:
         statuses.add(409)
-    bodies = [param for dependant in tree for param in dependant.body_params]
-    if any(isinstance(param.field_info, params.File) for param in bodies):
-        statuses.add(413)
+    if request_body:
+        statuses.add(400)
+        if "multipart/form-data" in request_body.get("content", {}):
+            statuses.add(413)
     statuses |= {int(code) for code in route.responses if str(code).isdigit() and int(code) >= 400}
     return statuses
 
@@ -160,7 +164,8 @@ def describe_problems(document: dict[str, Any], routes: Sequence[BaseRoute]) -> 
                 continue
             responses: dict[str, Any] = operation["responses"]
             _type_other_successes(responses, str(route.status_code or 200))
-            for status in sorted(problem_statuses(route, method)):
+            body = operation.get("requestBody")
+            for status in sorted(problem_statuses(route, method, body)):
                 responses[str(status)] = _problem_response(status, responses.get(str(status)))
     components = document.setdefault("components", {}).setdefault("schemas", {})
     for name in _FASTAPI_422_SCHEMAS:
