@@ -13,7 +13,7 @@ connection each):
 
 * ``same_new_email``: POST /admin/students, one new email;
 * ``same_student_number``: POST /admin/students, different emails, one student number;
-* ``same_team_change``: PUT /courses/{c}/students/{s}/team, team numbers 1–5;
+* ``same_team_change``: PUT /courses/{c}/students/{s}/team, team numbers 1 to 5;
 * ``same_course_code``: POST /courses, ``race-N`` / ``RACE-N``;
 * ``same_teacher_assignment``: POST /courses/{c}/teachers, one teacher;
 * ``enroll_unenroll``: POST and DELETE /courses/{c}/students for one pair, alternating;
@@ -182,15 +182,20 @@ class Server:
         raise RuntimeError("server did not come up")
 
     def pool_timeouts(self) -> int:
-        return Path(self.log.name).read_text(errors="replace").count("QueuePool limit")
+        """Requests that failed waiting for a pooled connection: one log line each."""
+        log = Path(self.log.name).read_text(errors="replace").splitlines()
+        return sum(1 for line in log if line.startswith("sqlalchemy.exc.TimeoutError"))
 
-    def stop(self) -> None:
+    def stop(self, keep_log: bool) -> None:
         self.process.terminate()
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
-        Path(self.log.name).unlink(missing_ok=True)
+        if keep_log:
+            print(f"server log (5xx answers to read up on): {self.log.name}", file=sys.stderr)
+        else:
+            Path(self.log.name).unlink(missing_ok=True)
 
 
 def _seed(client: httpx.Client, env: dict[str, str], rounds: int) -> dict[str, Any]:
@@ -231,7 +236,11 @@ def _shape_requests(shape: str, n: int, round_: int, seed: dict[str, Any]) -> li
         "same_student_number": lambda i: (
             "POST",
             "/api/v1/admin/students",
-            {"email": f"n{round_}-{i}@bench.example.org", "name": "N", "student_number": f"SN{round_}"},
+            {
+                "email": f"n{round_}-{i}@bench.example.org",
+                "name": "N",
+                "student_number": f"SN{round_}",
+            },
         ),
         "same_team_change": lambda i: (
             "PUT",
@@ -268,7 +277,7 @@ def _shape_requests(shape: str, n: int, round_: int, seed: dict[str, Any]) -> li
 
 
 async def _run_shapes(
-    server: Server, token: str, seed: dict[str, Any], n: int, rounds: int
+    server: Server, token: str, seed: dict[str, Any], n: int, rounds: int, shapes: list[str]
 ) -> list[Burst]:
     bursts: list[Burst] = []
     limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
@@ -279,7 +288,7 @@ async def _run_shapes(
         limits=limits,
     ) as client:
         for round_ in range(rounds):
-            for shape in SHAPES:
+            for shape in shapes:
                 timeouts_before = server.pool_timeouts()
                 answers, wall = await _burst(client, _shape_requests(shape, n, round_, seed))
                 latencies = [seconds for _, seconds in answers]
@@ -300,7 +309,7 @@ async def _run_shapes(
     return bursts
 
 
-def run(source: Path, n: int, rounds: int) -> list[Burst]:
+def run(source: Path, n: int, rounds: int, shapes: list[str]) -> list[Burst]:
     with throwaway_postgres() as url:
         env = _env(source, url)
         _teameval(env, "db", "upgrade")
@@ -311,15 +320,20 @@ def run(source: Path, n: int, rounds: int) -> list[Burst]:
             with httpx.Client(base_url=server.base, timeout=60) as client:
                 login = client.post(
                     "/api/v1/auth/login",
-                    json={"school": "bench", "email": "admin@bench.example.org", "password": PASSWORD},
+                    json={
+                        "school": "bench",
+                        "email": "admin@bench.example.org",
+                        "password": PASSWORD,
+                    },
                 )
                 login.raise_for_status()
                 token = login.json()["access_token"]
                 client.headers["Authorization"] = f"Bearer {token}"
                 seed = _seed(client, env, rounds)
-            return asyncio.run(_run_shapes(server, token, seed, n, rounds))
+            bursts = asyncio.run(_run_shapes(server, token, seed, n, rounds, shapes))
         finally:
-            server.stop()
+            server.stop(keep_log=any(b.server_errors for b in locals().get("bursts", [])))
+        return bursts
 
 
 def summary(bursts: list[Burst]) -> list[dict[str, Any]]:
@@ -353,7 +367,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        answers = ", ".join(f"{count}×{status}" for status, count in row["statuses"].items())
+        answers = ", ".join(f"{count} x {status}" for status, count in row["statuses"].items())
         lines.append(
             f"| {row['shape']} | {answers} | {row['wall_s']:.2f} | {row['p50_s']:.2f} | "
             f"{row['p99_s']:.2f} | {row['server_errors']} | {row['pool_timeouts']} |"
@@ -367,9 +381,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--source", type=Path, default=ROOT / "src")
     parser.add_argument("--label", default="current")
+    parser.add_argument("--shapes", default=",".join(SHAPES), help="Comma-separated subset.")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    bursts = run(args.source.resolve(), args.requests, args.rounds)
+    bursts = run(args.source.resolve(), args.requests, args.rounds, args.shapes.split(","))
     rows = summary(bursts)
     print(markdown(rows))
     results = json.loads(args.output.read_text()) if args.output.exists() else {}

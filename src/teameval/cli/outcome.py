@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
 from teameval.config import ConfigurationError
-from teameval.db_errors import UNAVAILABLE, as_app_error, first_line
+from teameval.db_errors import as_app_error, first_line
 from teameval.errors import AppError, ServiceUnavailable, problem_document
 
 EXIT_DOMAIN = 1
@@ -67,7 +67,7 @@ def fail_with(error: AppError, code: int = EXIT_DOMAIN) -> NoReturn:
 def fail_database(error: SQLAlchemyError) -> NoReturn:
     """The database could not be used (exit 3), or refused a change (exit 1)."""
     problem = as_app_error(error)
-    if isinstance(error, UNAVAILABLE) or problem is None:
+    if isinstance(problem, ServiceUnavailable) or problem is None:
         unavailable = ServiceUnavailable(f"cannot use the database: {first_line(error)}")
         fail_with(unavailable, EXIT_DATABASE)
     fail_with(problem)
