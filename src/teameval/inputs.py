@@ -51,9 +51,8 @@ SingleLine = Annotated[str, AfterValidator(_single_line)]
 # Free text (comments): tab, LF and CR allowed, other control characters refused.
 MultiLine = Annotated[str, AfterValidator(_multi_line)]
 
-# An integer stored in a database column: a 422 naming the field when out of range.
-DbInt = Annotated[int, Field(ge=-MAX_DB_INT - 1, le=MAX_DB_INT)]
-# An id sent in a body (``student_id``, ``user_id``): ids start at 1.
+# An id sent in a body (``student_id``, ``user_id``): ids start at 1; a 422 naming the field
+# when out of range.
 BodyId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 
 # List caps (docs/api.md): generous for a real school, small enough that one request stays cheap.

@@ -18,12 +18,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.config import Settings
 from teameval.models import AuditLog, User
-from teameval.roster.csv_io import UnusableFile, parse
+from teameval.roster.csv_io import UnusableFile, decode, parse
 from teameval.roster.import_api import FORM_OVERHEAD_BYTES
 from tests.cli_helpers import run_cli
 from tests.roster.conftest import RosterWorld
@@ -104,6 +106,45 @@ def test_a_bomless_utf16_file_cut_in_half_a_character_is_refused() -> None:
 def test_a_utf8_file_with_one_nul_is_read_as_utf8_not_utf16() -> None:
     encoding, rows = _cells(b"email,name\nzoe@north.nl,Zo\x00e\n")
     assert (encoding, rows) == ("UTF-8", [(2, {"email": "zoe@north.nl", "name": "Zo\x00e"})])
+
+
+# Latin-1 letters only (so every encoding below can hold them); Windows-1252 bytes >= 0xC0.
+_LETTERS = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-@" + "éëèêïöüäàçñÉËÖÜßøå"
+)
+_ROW_TEXT = st.text(alphabet=_LETTERS, min_size=1, max_size=30)
+
+
+@given(
+    names=st.lists(_ROW_TEXT, min_size=1, max_size=6),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252"]),
+)
+def test_decoding_gives_back_the_text_in_every_encoding(names: list[str], encoding: str) -> None:
+    text = "email,name\r\n" + "".join(f"s{i}@b.nl,{n}\r\n" for i, n in enumerate(names))
+    assert decode(text.encode(encoding))[0] == text
+
+
+@given(
+    before=st.lists(_ROW_TEXT, max_size=4),
+    utf8_name=_ROW_TEXT.filter(lambda n: not n.isascii()),
+    cp1252_name=_ROW_TEXT.filter(lambda n: not n.isascii()),
+    first_utf8=st.booleans(),
+)
+def test_any_file_mixing_utf8_and_cp1252_is_refused_at_the_first_cp1252_line(
+    before: list[str], utf8_name: str, cp1252_name: str, first_utf8: bool
+) -> None:
+    # ASCII-only rows, then one row in each encoding; whichever comes first, the refusal names
+    # the cp1252 row (the first line that is not UTF-8) and nothing is read as mojibake.
+    head = "email,name\n" + "".join(
+        f"a{i}@b.nl,{n.encode('ascii', 'ignore').decode()}\n" for i, n in enumerate(before)
+    )
+    utf8 = f"u@b.nl,{utf8_name}\n".encode()
+    cp1252 = f"c@b.nl,{cp1252_name}\n".encode("cp1252")
+    data = head.encode() + (utf8 + cp1252 if first_utf8 else cp1252 + utf8)
+    cp1252_line = head.count("\n") + (2 if first_utf8 else 1)
+    with pytest.raises(UnusableFile) as raised:
+        decode(data)
+    assert raised.value.to_problem()["line"] == cp1252_line
 
 
 def test_a_mixed_file_over_http_writes_nothing(
@@ -188,8 +229,10 @@ def test_control_characters_in_cells_are_row_errors_in_preview_and_commit(
     assert _audit_rows(session_factory) == audit_before
     skipped = post_import(client, admin, BAD_CELLS, mode="commit", skip_invalid=True)
     assert skipped.status_code == 200, skipped.text
-    # Tab and a line break inside quoted cells are text; names collapse whitespace.
+    # A tab or a line break inside a quoted cell is one space: every field is one line.
     assert _user_names(session_factory) == {"ok@north.nl": "Fine", "tab@north.nl": "Tab in quotes"}
+    with session_factory() as session:
+        assert session.scalar(select(User.class_name).where(User.email == "tab@north.nl")) == "4A B"
 
 
 def test_team_numbers_past_the_column_are_row_errors(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from teameval.roster.normalise import normalise_email
 from teameval.roster.student_sync import StudentOutcome, StudentSpec, sync_students
 
 Mode = Literal["preview", "commit"]
+_LINE_BREAKS_AND_TABS = re.compile(r"[\t\r\n]+")
 STATUS_VALUES = {"active": False, "actief": False, "archived": True, "gearchiveerd": True}
 
 
@@ -161,19 +162,22 @@ def _given(row: SourceRow, name: str) -> str | None:
     return value or None
 
 
-def _control_characters(row: SourceRow, parsed: ParsedFile) -> None:
-    """A NUL or other control character in a cell is a row error, in preview and commit alike
-    (PostgreSQL refuses NUL in text, so a preview that let it pass would promise a failing
-    commit). Tab and line breaks inside a quoted cell are text, as in any spreadsheet."""
+def _plain_cells(row: SourceRow, parsed: ParsedFile) -> SourceRow:
+    """The row with tabs and line breaks inside quoted cells turned into one space (every field
+    is one line, as the API requires); any other control character is a row error, in preview
+    and commit alike (PostgreSQL refuses NUL in text, so a preview that let it pass would
+    promise a failing commit)."""
     for name, value in row.cells.items():
         problem = control_character(value, multi_line=True)
         if problem:
             column = parsed.header.headers[parsed.header.columns[name]].strip()
             raise RowError(f"column {column!r} contains a {problem}; remove it and try again")
+    cells = {name: _LINE_BREAKS_AND_TABS.sub(" ", value) for name, value in row.cells.items()}
+    return replace(row, cells=cells)
 
 
 def _spec(row: SourceRow, parsed: ParsedFile, use_teams: bool) -> StudentSpec:
-    _control_characters(row, parsed)
+    row = _plain_cells(row, parsed)
     if row.extra_cells:
         raise RowError(
             f"the row has {row.extra_cells} more non-empty cell(s) than the header has columns"
