@@ -269,6 +269,21 @@ def test_cli_json_reports_a_nul_cell_as_a_row_error(
     assert _user_names(session_factory) == {}
 
 
+def test_cli_json_refuses_a_mixed_file_with_one_problem_document(
+    db_url: str, tmp_path: Path, worlds: RosterWorld, session_factory: Factory
+) -> None:
+    path = tmp_path / "students.csv"
+    path.write_bytes(
+        "email,name\nzoe@north.nl,Zoë\n".encode() + "a@north.nl,Anaïs\n".encode("cp1252")
+    )
+    args = ["import", "students", str(path), "--school", "north", "--database-url", db_url]
+    result = run_cli(*args, "--commit", "--json")
+    assert result.exit_code == 2, result.output
+    problem = json.loads(result.stdout)
+    assert (problem["type"], problem["line"]) == ("/problems/unusable-import-file", 3)
+    assert _user_names(session_factory) == {}
+
+
 # --- uploads refused before reading ----------------------------------------------------------
 
 
