@@ -11,10 +11,19 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.api import create_app
-from teameval.auth.throttling import ACCOUNT, ADDRESS, Attempt, Limit, LoginThrottler
+from teameval.auth.throttling import (
+    ACCOUNT,
+    ADDRESS,
+    Attempt,
+    Limit,
+    LoginThrottler,
+    account_key,
+)
 from teameval.config import Settings
 from teameval.errors import TooManyRequests
 from teameval.models import LoginThrottle
@@ -245,3 +254,33 @@ def test_retry_after_is_the_rest_of_the_window(
     assert refused.value.headers() == {"Retry-After": str(retry_after)}
     # Once the window is over, a new one opens with this attempt as its first.
     throttler.count_attempt(attempt, now=start + timedelta(seconds=WINDOW))
+
+
+def test_a_simultaneous_guessing_burst_gets_exactly_the_limit_checked(
+    db_url: str, two_schools: tuple[SchoolWorld, SchoolWorld]
+) -> None:
+    """Through HTTP, two server instances, 24 guesses at once: 5 answered 401, the rest 429."""
+    north, _ = two_schools
+    with _app(db_url) as first, _app(db_url) as second:
+        clients = [first, second]
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            answers = list(
+                pool.map(
+                    lambda n: _post(clients[n % 2], north.admin.email, WRONG).status_code,
+                    range(24),
+                )
+            )
+    assert sorted(answers) == [401] * 5 + [429] * 19
+
+
+@given(
+    email=st.emails(),
+    slug=st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True),
+    padding=st.sampled_from(["", " ", "  \t"]),
+)
+def test_every_spelling_of_an_account_shares_one_count(email: str, slug: str, padding: str) -> None:
+    canonical = account_key(slug, email)
+    assert account_key(padding + slug.upper() + padding, padding + email.upper() + padding) == (
+        canonical
+    )
+    assert len(canonical) <= 400
