@@ -183,3 +183,16 @@ def test_a_conflict_the_database_caught_is_exit_1_with_a_409_document(
     text = run_cli(*args)
     assert (text.exit_code, text.stdout) == (1, "")
     assert _one_line(text.stderr) == f"error: {document['detail']}"
+
+
+def test_a_command_that_cannot_start_prints_one_problem_document() -> None:
+    """Failures before any database work (no password on stdin) keep the --json promise too."""
+    args = ("users", "create", "--school", "x", "--role", "admin", "--email", "a@b.org")
+    result = run_cli(*args, "--name", "A", "--json", input="", env=ENV)
+    assert _json_outcome(result, 1) == {
+        "type": "/problems/command-failed",
+        "title": "Command failed",
+        "status": 400,
+        "detail": "no password on standard input",
+    }
+    assert result.stderr.strip() == "error: no password on standard input"

@@ -54,7 +54,9 @@ def fail(message: str, code: int = EXIT_DOMAIN, problem: dict[str, Any] | None =
     """End the command: one line on stderr; under ``--json`` a problem document on stdout
     unless the command already printed its one document."""
     if _output.json_requested and _output.documents == 0:
-        emit_json(problem or problem_document("/problems/command-failed", message, 1, message))
+        emit_json(
+            problem or problem_document("/problems/command-failed", "Command failed", 400, message)
+        )
     line = " ".join(message.split())
     error_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
