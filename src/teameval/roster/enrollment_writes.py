@@ -21,7 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from teameval.audit_trail import Actor, AuditEntry, record_many
 from teameval.errors import Conflict
-from teameval.models import Course, CourseEnrollment, Group, GroupMember
+from teameval.models import Course, CourseEnrollment, Group, GroupMember, User
 from teameval.models.base import utcnow
 from teameval.roster.upsert import insert_missing
 
@@ -155,14 +155,36 @@ def _deactivate(
     return summary
 
 
+def lock_students(session: Session, student_ids: Iterable[int]) -> None:
+    """Hold the students' rows until commit (PostgreSQL ``FOR NO KEY UPDATE``, in id order), so
+    writes to one student's enrollments and teams run one after another.
+
+    Without it two moves of one student can deadlock: each waits on an entry the other added to
+    a unique index (the pair key, or the one-active-team-per-course key). ``NO KEY`` still lets
+    other transactions insert rows that reference the students. SQLite runs one writer at a
+    time, so there is nothing to lock there.
+    """
+    ids = sorted(set(student_ids))
+    if ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(User.id)
+            .where(User.id.in_(ids))
+            .order_by(User.id)
+            .with_for_update(key_share=True)
+        )
+
+
 def enroll(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
     """Make each (course, student) enrollment active: create it, or reactivate it."""
-    return _activate(session, actor, ENROLLMENTS, pairs)
+    wanted = set(pairs)
+    lock_students(session, (student for _, student in wanted))
+    return _activate(session, actor, ENROLLMENTS, wanted)
 
 
 def unenroll(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
     """Deactivate enrollments (never delete) and the student's legacy memberships in that course."""
     wanted = set(pairs)
+    lock_students(session, (student for _, student in wanted))
     summary = _deactivate(session, actor, ENROLLMENTS, wanted)
     if wanted:
         # group_members carries its group's course_id, so one conditional UPDATE finds them.
@@ -197,7 +219,8 @@ def add_to_groups(session: Session, actor: Actor, pairs: Iterable[Pair]) -> Writ
             select(Group.id, Group.course_id).where(Group.id.in_({g for g, _ in wanted}))
         ).all()
     )
-    enroll(session, actor, {(course_of[group], student) for group, student in wanted})
+    lock_students(session, (student for _, student in wanted))
+    _activate(session, actor, ENROLLMENTS, {(course_of[g], student) for g, student in wanted})
     try:
         with session.begin_nested():
             return _activate(
@@ -234,7 +257,9 @@ def _in_another_team(session: Session, wanted: set[Pair], course_of: dict[int, i
 
 def remove_from_groups(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
     """Deactivate memberships; the enrollment stays: leaving a team is not leaving a course."""
-    return _deactivate(session, actor, MEMBERSHIPS, pairs)
+    wanted = set(pairs)
+    lock_students(session, (student for _, student in wanted))
+    return _deactivate(session, actor, MEMBERSHIPS, wanted)
 
 
 def _audit(

@@ -169,10 +169,14 @@ def set_team_number(
     """Move the student to team ``team_number`` of the course (None: to no team).
 
     Leaves every other team of this course and joins the new one, which enrolls the student.
-    Returns the group id joined, if any. Two racing moves to different teams: the database
-    keeps one active team per course, so one wins and the other is a ``Conflict`` (409) with
-    nothing changed; a racing move to the same team finds it done and changes nothing.
+    Returns the group id joined, if any. Racing moves of one student run one after another
+    (a row lock on the student), each from the teams the previous one left; should a write
+    still find the student active in another team of the course, the database's one-team-
+    per-course index refuses it and this is a ``Conflict`` (409) with nothing changed.
     """
+    # Moves of one student run one after another (see lock_students), so each reads the
+    # teams the previous one left.
+    enrollment_writes.lock_students(session, [student.id])
     current = _active_groups_in_course(session, course, student)
     target = ensure_team(session, actor, course, team_number) if team_number else None
     leaving = [(group_id, student.id) for group_id in current if group_id != target]
