@@ -221,7 +221,7 @@ def _member_rows(
     if not _has_column(connection, "group_members", "course_id"):
         return rows
     groups = connection.execute(sa.text("SELECT id, course_id FROM groups"))
-    course_of = {group_id: course_id for group_id, course_id in groups}
+    course_of: dict[int, int] = {g: c for g, c in groups}  # noqa: C416 (rows, not pairs)
     active: set[tuple[int, int]] = set()
     for row in rows:
         row["course_id"] = course_of[row["group_id"]]

@@ -100,6 +100,46 @@ def test_same_new_email_twenty_times(
     ]
 
 
+def test_a_teachers_new_student_twenty_times(
+    worlds: RosterWorld, session_factory: Factory, base: str
+) -> None:
+    """The teacher's "add a new student by email": one creates (201); a request that already
+    sees the new student enrolls them (200, nothing to change); one that raced the create is
+    409. Never a rename, never a second enrollment or audit row."""
+    north = worlds.north
+    course = north.course.id
+    before_users = user_rows(session_factory, north.school.id)
+    since = last_audit_id(session_factory)
+    email = "newbie@north.example.org"
+    calls = [
+        Call(
+            "POST",
+            f"/courses/{course}/students",
+            bearer(north, "teacher"),
+            {"email": email, "name": f"Newbie {i}"},
+        )
+        for i in range(20)
+    ]
+    answers = burst(base, calls)
+    assert_only(answers, {200, 201, 409})
+    assert statuses(answers)[201] == 1
+    [winner] = [a for a in answers if a.status == 201]
+    new_id = winner.body["id"]
+    for answer in answers:
+        if answer.status == 200:
+            assert (answer.body["id"], answer.body["name"]) == (new_id, winner.call.json["name"])
+    assert user_rows(session_factory, north.school.id) == {
+        **before_users,
+        email: (new_id, winner.call.json["name"], None, "student"),
+    }
+    entries = [(a, e) for a, e, _c in audit_since(session_factory, since)]
+    with session_factory() as session:
+        enrollment_id = session.scalar(
+            select(CourseEnrollment.id).where(CourseEnrollment.student_id == new_id)
+        )
+    assert entries == [("user.created", new_id), ("enrollment.created", enrollment_id)]
+
+
 def _created_fields(body: dict[str, Any]) -> dict[str, Any]:
     return {"name": body["name"], "student_number": body["student_number"]}
 

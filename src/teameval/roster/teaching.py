@@ -51,6 +51,7 @@ def roster_entries(session: Session, course: Course, students: Sequence[User]) -
     """Each student with their legacy team in this course: one query for any roster size."""
     team_of: dict[int, tuple[int, int]] = {}
     if students:
+        # At most one active team per student and course (a unique index since migration 0003).
         rows = session.execute(
             select(GroupMember.user_id, Group.team_number, Group.id)
             .join(Group, Group.id == GroupMember.group_id)
@@ -59,8 +60,6 @@ def roster_entries(session: Session, course: Course, students: Sequence[User]) -
                 GroupMember.user_id.in_([s.id for s in students]),
                 GroupMember.active.is_(True),
             )
-            # Legacy data may hold a student in two teams of one course; show the lowest.
-            .order_by(Group.team_number.desc())
         )
         for user_id, team_number, group_id in rows:
             team_of[user_id] = (team_number, group_id)
