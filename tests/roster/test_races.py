@@ -287,6 +287,21 @@ def test_one_course_code_in_twenty_casings(
     ]
 
 
+def test_the_same_course_deactivation_twenty_times(
+    worlds: RosterWorld, session_factory: Factory, base: str
+) -> None:
+    north = worlds.north
+    course = north.course.id
+    since = last_audit_id(session_factory)
+    call = Call("POST", f"/courses/{course}/deactivate", bearer(north, "admin"))
+    answers = burst(base, [call] * 20)
+    assert_only(answers, {200})
+    assert {a.body["is_active"] for a in answers} == {False}
+    assert audit_since(session_factory, since) == [
+        ("course.deactivated", course, {"is_active": [True, False]})
+    ]
+
+
 def test_the_same_teacher_assignment_twenty_times(
     worlds: RosterWorld, session_factory: Factory, base: str
 ) -> None:

@@ -108,7 +108,13 @@ def create_course(session: Session, actor: Actor, body: CourseCreate) -> Course:
 
 
 def update_course(session: Session, actor: Actor, course: Course, body: CourseUpdate) -> Course:
-    """Change only the fields sent; records old and new value of each field that changed."""
+    """Change only the fields sent; records old and new value of each field that changed.
+
+    The course is re-read under a row lock first (PostgreSQL ``FOR NO KEY UPDATE``), so
+    simultaneous PATCHes run one after another and each compares against what the previous one
+    wrote: of twenty identical deactivations one changes the row and writes the audit row.
+    """
+    session.refresh(course, with_for_update={"key_share": True})
     sent = body.model_dump(exclude_unset=True)
     wanted: dict[str, Any] = {}
     for field, clean in _CLEANERS.items():
