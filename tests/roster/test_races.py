@@ -302,6 +302,31 @@ def test_the_same_course_deactivation_twenty_times(
     ]
 
 
+@pytest.mark.parametrize(
+    ("method", "suffix", "body", "audited"),
+    [
+        ("PATCH", "", {"name": "Same Name"}, {"name": {"from": "Student", "to": "Same Name"}}),
+        ("POST", "/archive", None, {"archived": {"from": False, "to": True}}),
+    ],
+)
+def test_the_same_student_change_twenty_times(
+    worlds: RosterWorld,
+    session_factory: Factory,
+    base: str,
+    method: str,
+    suffix: str,
+    body: dict[str, str] | None,
+    audited: dict[str, Any],
+) -> None:
+    north = worlds.north
+    student = north.student.id
+    since = last_audit_id(session_factory)
+    call = Call(method, f"/admin/students/{student}{suffix}", bearer(north, "admin"), body)
+    answers = burst(base, [call] * 20)
+    assert_only(answers, {200})
+    assert audit_since(session_factory, since) == [("user.updated", student, audited)]
+
+
 def test_the_same_teacher_assignment_twenty_times(
     worlds: RosterWorld, session_factory: Factory, base: str
 ) -> None:

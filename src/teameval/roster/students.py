@@ -16,6 +16,7 @@ from teameval.audit_trail import Actor
 from teameval.config import LegacyGroupsMode, Settings
 from teameval.errors import AppError, Conflict, InvalidInput, NotFound
 from teameval.models import User
+from teameval.roster import enrollment_writes
 from teameval.roster.normalise import normalise_email
 from teameval.roster.schemas import StudentCreate, StudentFields, StudentUpdate, TeamRef
 from teameval.roster.student_sync import StudentOutcome, StudentSpec, sync_students
@@ -113,8 +114,13 @@ def create_student(session: Session, actor: Actor, body: StudentCreate, settings
 def update_student(
     session: Session, actor: Actor, student: User, body: StudentUpdate, settings: Settings
 ) -> None:
-    """Change only what was sent; ``courses`` sent is the complete wanted set."""
+    """Change only what was sent; ``courses`` sent is the complete wanted set.
+
+    The student's row is locked before the sync reads it, so simultaneous changes of one
+    student run one after another and each is compared (and audited) against the one before.
+    """
     _check_teams_allowed(body.teams, settings)
+    enrollment_writes.lock_students(session, [student.id])
     sent = body.model_dump(exclude_unset=True)
     if "email" in sent and body.email is None:
         raise InvalidInput(
@@ -132,5 +138,6 @@ def update_student(
 
 def set_archived(session: Session, actor: Actor, student: User, archived: bool) -> None:
     """Archive (can no longer sign in; enrollments and history kept) or unarchive."""
+    enrollment_writes.lock_students(session, [student.id])
     spec = StudentSpec(student_id=student.id, email=student.email, archived=archived)
     _sync_one(session, actor, spec, create=False)
