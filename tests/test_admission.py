@@ -81,7 +81,10 @@ def test_at_most_the_limit_runs_and_the_rest_wait(
     client, probe, gate = gated
     with ThreadPoolExecutor(max_workers=10) as pool:
         answers = [pool.submit(client.get, "/api/v1/_probe") for _ in range(10)]
-        _wait_until(lambda: gate.in_flight == 3 and gate.waiting == 7, "3 inside, 7 waiting")
+        _wait_until(
+            lambda: (probe.inside, gate.in_flight, gate.waiting) == (3, 3, 7),
+            "3 inside, 7 waiting",
+        )
         # Without the gate all 10 would be inside: AnyIO's thread pool has 40 threads.
         assert (probe.inside, gate.in_flight, gate.waiting) == (3, 3, 7)
         probe.release.set()
@@ -125,14 +128,41 @@ def test_a_bounded_wait_ends_in_503_with_retry_after(settings: Settings) -> None
     assert (gate.in_flight, gate.waiting) == (0, 0)
 
 
+def test_sign_ins_have_their_own_lane(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    """A full main lane does not hold up a login, and logins never take the main lane's turns."""
+    with session_factory.begin() as session:
+        admin = make_world(session, "north").admin.email
+    app, probe = _app_with_probe(settings, db_max_concurrency=1, db_queue_timeout_seconds=0.2)
+    gate: Gate = app.state.admission
+    login_gate: Gate = app.state.login_admission
+    with TestClient(app) as client, ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(client.get, "/api/v1/_probe")
+        _wait_until(lambda: gate.in_flight == 1, "the main lane is full")
+        signed_in = client.post(
+            "/api/v1/auth/login", json={"school": "north", "email": admin, "password": PASSWORD}
+        )
+        probe.release.set()
+        assert first.result().status_code == 200
+    assert signed_in.status_code == 200, signed_in.text
+    assert (login_gate.peak, gate.peak) == (1, 1)
+
+
 def test_engine_pool_and_timeouts_follow_the_settings(settings: Settings, backend: str) -> None:
     engine = make_app_engine(
-        settings.model_copy(update={"db_max_concurrency": 7, "db_lock_timeout_ms": 1234})
+        settings.model_copy(
+            update={
+                "db_max_concurrency": 7,
+                "password_hashing_concurrency": 3,
+                "db_lock_timeout_ms": 1234,
+            }
+        )
     )
     try:
         pool = engine.pool
         assert isinstance(pool, sa.pool.QueuePool)
-        assert (pool.size(), pool._max_overflow) == (7 + POOL_MARGIN, 0)
+        assert (pool.size(), pool._max_overflow) == (7 + 3 + POOL_MARGIN, 0)
         with engine.connect() as connection:
             if backend == "postgresql":
                 shown = [

@@ -33,6 +33,12 @@ EXEMPT_PREFIXES = ("/docs", "/redoc", "/openapi.json")
 EXEMPT_PATHS = frozenset({"/api/v1/health"})
 
 
+# Sign-ins wait for a password-hashing turn (auth/passwords.py) while holding their connection.
+# They get a lane of their own, as wide as the hashing limit, so a burst of logins queues here in
+# the event loop and never takes the turns (and connections) every other route needs.
+LOGIN_PATHS = frozenset({"/api/v1/auth/login"})
+
+
 def needs_admission(path: str) -> bool:
     return path not in EXEMPT_PATHS and not path.startswith(EXEMPT_PREFIXES)
 
@@ -79,17 +85,25 @@ class Gate:
 
 
 class AdmissionLimit:
-    """ASGI middleware letting requests that use the database through the app's ``Gate``."""
+    """ASGI middleware letting requests that use the database through the app's gates: sign-ins
+    through ``login_gate``, everything else through ``gate``."""
 
-    def __init__(self, app: ASGIApp, gate: Gate) -> None:
+    def __init__(self, app: ASGIApp, gate: Gate, login_gate: Gate) -> None:
         self.app = app
         self.gate = gate
+        self.login_gate = login_gate
+
+    def gate_for(self, path: str) -> Gate | None:
+        if not needs_admission(path):
+            return None
+        return self.login_gate if path in LOGIN_PATHS else self.gate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not needs_admission(scope["path"]):
+        gate = self.gate_for(scope["path"]) if scope["type"] == "http" else None
+        if gate is None:
             await self.app(scope, receive, send)
             return
-        async with self.gate.turn() as admitted:
+        async with gate.turn() as admitted:
             if admitted:
                 await self.app(scope, receive, send)
             else:

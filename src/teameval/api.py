@@ -12,7 +12,7 @@ from teameval.admission import AdmissionLimit, Gate, ensure_worker_threads
 from teameval.auth.api import router as auth_router
 from teameval.auth.instance_key import instance_signing_key
 from teameval.config import Settings, get_settings
-from teameval.db import POOL_MARGIN, make_app_engine, make_session_factory
+from teameval.db import POOL_MARGIN, admitted_requests, make_app_engine, make_session_factory
 from teameval.deps import AppState
 from teameval.health import router as health_router
 from teameval.openapi import install_openapi
@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        ensure_worker_threads(settings.db_max_concurrency, POOL_MARGIN)
+        ensure_worker_threads(admitted_requests(settings), POOL_MARGIN)
         yield
         engine.dispose()
 
@@ -60,7 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     # Requests beyond db_max_concurrency wait in the event loop, not on a thread or connection.
     app.state.admission = Gate(settings.db_max_concurrency, settings.db_queue_timeout_seconds)
-    app.add_middleware(AdmissionLimit, gate=app.state.admission)
+    app.state.login_admission = Gate(
+        settings.password_hashing_concurrency, settings.password_hashing_wait_seconds
+    )
+    app.add_middleware(
+        AdmissionLimit, gate=app.state.admission, login_gate=app.state.login_admission
+    )
     app.include_router(api_router())
     install_openapi(app)
     return app

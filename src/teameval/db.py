@@ -64,13 +64,19 @@ def make_engine(
     return create_engine(url, **kwargs)
 
 
+def admitted_requests(settings: Settings) -> int:
+    """How many requests may use the database at once: the main lane plus the sign-in lane
+    (``teameval.admission``)."""
+    return settings.db_max_concurrency + settings.password_hashing_concurrency
+
+
 def make_app_engine(settings: Settings) -> Engine:
     """The service's engine: a pool sized to the admitted requests, short waits, timeouts."""
     return make_engine(
         settings.database_url,
         lock_timeout_ms=settings.db_lock_timeout_ms,
         statement_timeout_ms=(None if settings.is_sqlite else settings.db_statement_timeout_ms),
-        pool_size=settings.db_max_concurrency + POOL_MARGIN,
+        pool_size=admitted_requests(settings) + POOL_MARGIN,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout_seconds,
     )
