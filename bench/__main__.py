@@ -1,4 +1,4 @@
-"""`python -m bench [enrollment|import|load|login|all] [options]`: run one benchmark, or all.
+"""`python -m bench [enrollment|import|load|login|workers|all] [options]`: run one, or all.
 
 Each benchmark's own options follow its name (`python -m bench enrollment --sizes 10000`).
 """
@@ -8,13 +8,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import enrollment_migration, import_students, load_burst, login_burst
+from bench import (
+    enrollment_migration,
+    import_students,
+    load_burst,
+    login_burst,
+    serve_workers,
+)
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "enrollment": enrollment_migration.main,
     "import": import_students.main,
     "load": load_burst.main,
     "login": login_burst.main,
+    "workers": serve_workers.main,
 }
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 
 from teameval import schema
 from teameval.api import create_app
 from teameval.config import ConfigurationError, Settings
 from teameval.errors import SchemaOutOfDate
+from tests.statements import recorded_statements
 
 
 def test_health_reports_database_and_revision(client: TestClient) -> None:
@@ -70,3 +72,33 @@ def test_health_is_503_when_the_schema_is_not_at_this_versions_head(
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert "elsewhere" in response.json()["detail"]
+
+
+def _app_engine(client: TestClient) -> sa.Engine:
+    bind = client.app.state.teameval.session_factory.kw["bind"]  # type: ignore[attr-defined]
+    assert isinstance(bind, sa.Engine)
+    return bind
+
+
+def test_health_does_not_read_alembics_scripts_per_call(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 8: building the script directory on every call made /health slower than /auth/me.
+    reads: list[str] = []
+    real = ScriptDirectory
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append("ScriptDirectory")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(schema, "ScriptDirectory", counted)
+    for _ in range(3):
+        assert client.get("/api/v1/health").status_code == 200
+    assert reads == []
+
+
+def test_health_is_one_query(client: TestClient) -> None:
+    client.get("/api/v1/health")  # the pool's first connection, opened outside the count
+    with recorded_statements(_app_engine(client)) as statements:
+        assert client.get("/api/v1/health").status_code == 200
+    assert statements == ["SELECT version_num FROM alembic_version"]

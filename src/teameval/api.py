@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     secret_key = settings.configured_secret_key()  # refuses PostgreSQL without one
     engine = make_app_engine(settings)
-    schema.ensure_up_to_date(engine)
+    schema_head = schema.ensure_up_to_date(engine)  # /health compares against it
     # SQLite without TEAMEVAL_SECRET_KEY: the key generated for (and kept in) this database.
     secret_key = secret_key or instance_signing_key(engine)
 
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_factory=make_session_factory(engine),
         secret_key=secret_key,
     )
+    app.state.schema_head = schema_head
     install_problem_handlers(app)
     # Requests beyond db_max_concurrency wait in the event loop, not on a thread or connection.
     app.state.admission = Gate(settings.db_max_concurrency, settings.db_queue_timeout_seconds)

@@ -43,8 +43,12 @@ def current_revision(bind: Engine | Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def ensure_up_to_date(engine: Engine) -> None:
-    """Refuse to serve a database whose schema is behind (or ahead of) this code."""
+def ensure_up_to_date(engine: Engine) -> str | None:
+    """Refuse to serve a database whose schema is behind (or ahead of) this code.
+
+    Returns the head revision, so a server reads Alembic's script directory once, not per check.
+    """
     current, head = current_revision(engine), head_revision()
     if current != head:
         raise SchemaOutOfDate(current=current, head=head)
+    return head
