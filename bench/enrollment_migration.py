@@ -1,25 +1,27 @@
-"""Benchmark: enrollment audit and backfill against the bare SQL, at 10k to 1M memberships.
+"""Benchmark: enrollment audit and backfill against the issue's bare SQL, 10k to 1M memberships.
 
 Run from the repository root (PostgreSQL at TEAMEVAL_BENCH_POSTGRES_URL, default
-``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``)::
+``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``; ``psql`` on the PATH)::
 
-    .venv/bin/python -m bench.enrollment_migration --sizes 10000,100000,1000000
+    .venv/bin/python -m bench.enrollment_migration --sizes 10000,100000,1000000 --repeat 5
 
-For each size it builds a *legacy-shaped* PostgreSQL database (DESIGN.md §4: no migrations of
-ours, ``course_enrollments`` without ``school_id`` or timestamps) with set-based SQL, about 10 %
-of eligible pairs missing and 2 % inactive, then times as whole processes:
+For each size it builds, once, a *legacy-shaped* PostgreSQL template database (DESIGN.md §4: no
+migrations of ours, ``course_enrollments`` without ``school_id`` but WITH ``created_at`` /
+``updated_at``) in the shape of issue 8: ``m / 2`` students in ``m / 500`` courses of 10 schools,
+each student in two teams of two courses of its school (so ``m`` active memberships; 500k students
+in 2,000 courses at 1M), about 10 % of pairs without an enrollment and 2 % with an inactive one;
+every 1,000th user is a teacher (their pairs are the rare non-student anomalies). Then it times,
+as whole processes, alternating, median of ``--repeat``:
 
-* ``teameval audit enrollments --json`` vs a Python process running the one bare counting query;
-* ``teameval backfill enrollments --json`` (dry run) vs the same bare counting query;
-* ``teameval backfill enrollments --commit --json`` vs a Python process running the single bare
-  ``INSERT … SELECT … ON CONFLICT DO UPDATE``; each of these runs on a fresh copy
-  (``CREATE DATABASE … TEMPLATE``) of the generated data.
+* ``teameval audit enrollments --json`` vs the issue's audit statement run by ``psql``, and a
+  "fair" bare audit (also counts the anomalies, as the tool does) run by ``psql``;
+* ``teameval backfill enrollments --commit --json`` vs the issue's backfill statement run by
+  ``psql``; every one of these runs on its own fresh copy (``CREATE DATABASE … TEMPLATE``).
 
-Both sides are whole ``subprocess`` runs of the same interpreter, so interpreter start-up and
-connection set-up are on both sides of the ratio. Peak memory is each child's maximum resident
-set size as GNU ``time`` reports it (the client process; the PostgreSQL server's own memory is
-not included). ``--mode in-process`` also times the SQL work alone, without start-up.
-Results are printed as a Markdown table and written to ``bench/results/enrollment_migration.json``.
+The answers are compared (missing / active / inactive, rows written) and a mismatch stops the
+run. Peak memory is each child's maximum resident set size as GNU ``time`` reports it (the client
+process; the PostgreSQL server's own memory is not included). Results are printed as a Markdown
+table and written to ``bench/results/enrollment_migration.json``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ import resource
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -45,23 +46,24 @@ ADMIN_URL = os.environ.get(
     "TEAMEVAL_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 ROOT = Path(__file__).resolve().parent.parent
-TEAMEVAL = str(ROOT / ".venv" / "bin" / "teameval")
+TEAMEVAL = os.environ.get("TEAMEVAL_BENCH_TOOL", str(ROOT / ".venv" / "bin" / "teameval"))
 RESULTS = ROOT / "bench" / "results" / "enrollment_migration.json"
+PSQL = shutil.which("psql") or "psql"
 SCHOOLS = 10
-COURSES_PER_STUDENT = 4
-STUDENTS_PER_COURSE = 100
-TEAMS_PER_COURSE = 4
+MEMBERSHIPS_PER_COURSE = 500  # 1M memberships -> 2,000 courses
+TEAMS_PER_COURSE = 20
 
-# The legacy shape the tests use (DESIGN.md §4), plus indexes on the join columns as a production
-# database of that platform would have them.
-LEGACY_INDEXES = (
+# Production-like indexes on the join columns of the legacy platform, and timestamps WITH defaults
+# (the issue's bare INSERT names only course_id, student_id and active).
+LEGACY_EXTRAS = (
     "CREATE INDEX ix_group_members_user_id ON group_members (user_id)",
     "CREATE INDEX ix_groups_course_id ON groups (course_id)",
+    "ALTER TABLE course_enrollments ADD COLUMN created_at TIMESTAMP NOT NULL DEFAULT now(), "
+    "ADD COLUMN updated_at TIMESTAMP NOT NULL DEFAULT now()",
 )
 
-# Student s (school (s-1) % 10 + 1) takes COURSES_PER_STUDENT consecutive courses of its school,
-# one team each. Every 200th user is a teacher (their memberships are non-student anomalies).
-# hash(pair) % 100 < 10 -> no enrollment, < 12 -> inactive enrollment, else active.
+# Student s (school (s-1) % 10 + 1) takes courses j and j+1 (mod the school's course count) of
+# its school, one team each. hash(pair) % 100 < 10 -> no enrollment, < 12 -> inactive.
 GENERATE = """
 INSERT INTO schools (id, name) SELECT i, 'School ' || i FROM generate_series(1, {schools}) i;
 INSERT INTO courses (id, school_id, name, code)
@@ -72,53 +74,54 @@ INSERT INTO groups (id, school_id, course_id, name, team_number)
     FROM generate_series(1, {courses}) c, generate_series(1, {teams}) t;
 INSERT INTO users (id, school_id, email, name, role)
     SELECT s, (s - 1) % {schools} + 1, 'user' || s || '@example.org', 'User ' || s,
-           CASE WHEN s % 200 = 0 THEN 'teacher' ELSE 'student' END
+           CASE WHEN s % 1000 = 0 THEN 'teacher' ELSE 'student' END
     FROM generate_series(1, {students}) s;
 CREATE TEMP TABLE bench_pairs AS
-    SELECT s AS student_id, k,
-           ((((s - 1) / {schools}) * {per_student} + k) % {courses_per_school}) * {schools}
+    SELECT s AS student_id,
+           ((((s - 1) / {schools}) + k) % {courses_per_school}) * {schools}
              + (s - 1) % {schools} + 1 AS course_id,
            (s * 31 + k * 17) % 100 AS h
-    FROM generate_series(1, {students}) s, generate_series(0, {per_student} - 1) k;
+    FROM generate_series(1, {students}) s, generate_series(0, 1) k;
 INSERT INTO group_members (school_id, group_id, user_id, role_in_team, active)
     SELECT (p.course_id - 1) % {schools} + 1,
-           (p.course_id - 1) * {teams} + p.student_id % {teams} + 1, p.student_id, 'member', TRUE
-    FROM bench_pairs p;
+           (p.course_id - 1) * {teams} + (p.student_id / {schools}) % {teams} + 1,
+           p.student_id, 'member', TRUE
+    FROM bench_pairs p ORDER BY p.course_id, p.student_id;
 INSERT INTO course_enrollments (course_id, student_id, active)
-    SELECT course_id, student_id, h >= 12 FROM bench_pairs WHERE h >= 10;
+    SELECT course_id, student_id, h >= 12 FROM bench_pairs WHERE h >= 10
+    ORDER BY course_id, student_id;
 """
 
-# The single statements a DBA would write by hand, independent of our statement builders.
-PAIRS_SQL = """
-SELECT gm.user_id AS student_id, g.course_id, count(*) AS memberships,
-       max(CASE WHEN u.role = 'student' THEN 0 ELSE 1 END) AS non_student,
-       max(CASE WHEN u.school_id = g.school_id AND c.school_id = g.school_id
-                 AND gm.school_id = g.school_id THEN 0 ELSE 1 END) AS cross_school
-FROM group_members gm JOIN groups g ON g.id = gm.group_id JOIN courses c ON c.id = g.course_id
-JOIN users u ON u.id = gm.user_id
-WHERE gm.active GROUP BY gm.user_id, g.course_id
-"""
-BARE_COUNT = f"""
-SELECT category, count(*), sum(memberships) FROM (
-  SELECT p.memberships, CASE WHEN p.non_student = 1 THEN 1 WHEN p.cross_school = 1 THEN 2
-         WHEN ce.course_id IS NULL THEN 3 WHEN ce.active THEN 5 ELSE 4 END AS category
-  FROM ({PAIRS_SQL}) p LEFT JOIN course_enrollments ce
-    ON ce.course_id = p.course_id AND ce.student_id = p.student_id) x
-GROUP BY category
-"""
-BARE_WRITE = f"""
-INSERT INTO course_enrollments AS ce (course_id, student_id, active)
-SELECT p.course_id, p.student_id, TRUE FROM ({PAIRS_SQL}) p
-WHERE p.non_student = 0 AND p.cross_school = 0
-  AND NOT EXISTS (SELECT 1 FROM course_enrollments e
-                  WHERE e.course_id = p.course_id AND e.student_id = p.student_id AND e.active)
-ON CONFLICT (course_id, student_id) DO UPDATE SET active = TRUE WHERE ce.active IS NOT TRUE
-"""
-BARE_RUNNER = """
-import sys, psycopg
-with psycopg.connect(sys.argv[1]) as conn:
-    cursor = conn.execute(sys.argv[2])
-    print(cursor.fetchall() if cursor.description else cursor.rowcount)
+# EXACTLY the statements of issue 8, run by psql.
+ISSUE_AUDIT = (
+    "WITH p AS (SELECT DISTINCT gm.user_id, g.course_id FROM group_members gm JOIN groups g ON "
+    "g.id=gm.group_id JOIN users u ON u.id=gm.user_id WHERE gm.active AND u.role='student') "
+    "SELECT count(*) FILTER (WHERE e.id IS NULL), count(*) FILTER (WHERE e.active), count(*) "
+    "FILTER (WHERE NOT e.active) FROM p LEFT JOIN course_enrollments e ON e.course_id=p.course_id "
+    "AND e.student_id=p.user_id;"
+)
+ISSUE_BACKFILL = (
+    "INSERT INTO course_enrollments (course_id, student_id, active) SELECT DISTINCT g.course_id, "
+    "gm.user_id, true FROM group_members gm JOIN groups g ON g.id=gm.group_id JOIN users u ON "
+    "u.id=gm.user_id WHERE gm.active AND u.role='student' AND NOT EXISTS (SELECT 1 FROM "
+    "course_enrollments x WHERE x.course_id=g.course_id AND x.student_id=gm.user_id AND x.active) "
+    "ON CONFLICT (course_id, student_id) DO UPDATE SET active=true WHERE NOT "
+    "course_enrollments.active;"
+)
+# "Fair" bare audit: what the tool answers, by hand: the same three counts over eligible pairs
+# plus the two anomaly counts (non-student member; member, group and course in different schools)
+# and the active memberships.
+FAIR_AUDIT = """
+WITH p AS (SELECT gm.user_id, g.course_id, count(*) AS m, bool_or(u.role <> 'student') AS ns,
+  bool_or(u.school_id <> g.school_id OR c.school_id <> g.school_id
+          OR gm.school_id <> g.school_id) AS xs
+  FROM group_members gm JOIN groups g ON g.id = gm.group_id JOIN courses c ON c.id = g.course_id
+  JOIN users u ON u.id = gm.user_id WHERE gm.active GROUP BY gm.user_id, g.course_id)
+SELECT count(*) FILTER (WHERE NOT ns AND NOT xs AND e.id IS NULL),
+  count(*) FILTER (WHERE NOT ns AND NOT xs AND e.active),
+  count(*) FILTER (WHERE NOT ns AND NOT xs AND NOT e.active),
+  count(*) FILTER (WHERE ns), count(*) FILTER (WHERE xs AND NOT ns), sum(m)
+FROM p LEFT JOIN course_enrollments e ON e.course_id = p.course_id AND e.student_id = p.user_id;
 """
 
 
@@ -126,11 +129,15 @@ with psycopg.connect(sys.argv[1]) as conn:
 class Measure:
     size: int
     task: str
+    bare: str  # which bare statement: "issue" (verbatim) or "fair" (also counts anomalies)
     tool_seconds: float
     bare_seconds: float
     tool_peak_mb: float
     bare_peak_mb: float
     ratio: float
+    tool_ms_per_1000: float  # tool seconds per 1,000 memberships, in ms
+    # The same net of the fixed start-up (the empty-database audit): flat means linear.
+    net_ms_per_1000: float = 0.0
 
 
 def _admin(statement: str) -> None:
@@ -146,14 +153,14 @@ def _libpq(url: str) -> str:
 
 
 def generate(name: str, memberships: int) -> None:
-    students = memberships // COURSES_PER_STUDENT
-    courses = max(SCHOOLS * COURSES_PER_STUDENT, memberships // STUDENTS_PER_COURSE)
+    students = memberships // 2
+    courses = max(SCHOOLS * 2, memberships // MEMBERSHIPS_PER_COURSE)
     courses -= courses % SCHOOLS
     _admin(f'CREATE DATABASE "{name}"')
     engine = sa.create_engine(_url(name))
     with engine.begin() as connection:
         create_legacy_schema(connection)
-        for statement in LEGACY_INDEXES:
+        for statement in LEGACY_EXTRAS:
             connection.execute(sa.text(statement))
         script = GENERATE.format(
             schools=SCHOOLS,
@@ -161,7 +168,6 @@ def generate(name: str, memberships: int) -> None:
             courses_per_school=courses // SCHOOLS,
             teams=TEAMS_PER_COURSE,
             students=students,
-            per_student=COURSES_PER_STUDENT,
         )
         for statement in script.split(";"):
             if statement.strip():
@@ -194,171 +200,156 @@ def timed(command: list[str]) -> tuple[float, float, str]:
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, stdout.decode()
 
 
-def bare(url: str, sql: str) -> list[str]:
-    return [sys.executable, "-c", BARE_RUNNER, _libpq(url), sql]
-
-
-# How the tool is started: the `teameval` console script (what operators type), or the lean
-# `python -m teameval.migration` entry that skips the rest of the CLI's imports.
-ENTRY = {"teameval": [TEAMEVAL], "module": [sys.executable, "-m", "teameval.migration"]}
-TOOL_ENTRY = ENTRY["teameval"]
+def psql(url: str, sql: str) -> list[str]:
+    return [PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", _libpq(url), "-c", sql]
 
 
 def tool(*args: str, url: str) -> list[str]:
-    return [*TOOL_ENTRY, *args, "--json", "--database-url", url]
+    # The console script operators type; its start-up is part of what is measured.
+    return [TEAMEVAL, *args, "--json", "--database-url", url]
 
 
-def measure(
-    size: int, task: str, tool_cmd: list[str], bare_cmd: list[str], repeat: int
-) -> tuple[Measure, list[str]]:
-    tool_runs, bare_runs, outputs = [], [], []
-    for _ in range(repeat):
-        # Alternate so cache warmth and background noise hit both sides alike.
-        seconds, peak, out = timed(tool_cmd)
-        tool_runs.append((seconds, peak))
-        outputs.append(out)
-        bare_runs.append(timed(bare_cmd)[:2])
-    return _summarise(size, task, tool_runs, bare_runs), outputs
+@dataclass
+class Runs:
+    seconds: list[float]
+    peaks: list[float]
+    outputs: list[str]
+
+    def add(self, run: tuple[float, float, str]) -> None:
+        self.seconds.append(run[0])
+        self.peaks.append(run[1])
+        self.outputs.append(run[2])
 
 
-def _summarise(
-    size: int, task: str, tool_runs: list[tuple[float, float]], bare_runs: list[tuple[float, float]]
-) -> Measure:
-    tool_s = statistics.median(s for s, _ in tool_runs)
-    bare_s = statistics.median(s for s, _ in bare_runs)
+def _runs() -> Runs:
+    return Runs([], [], [])
+
+
+def _measure(size: int, task: str, ours: Runs, theirs: Runs, bare_name: str) -> Measure:
+    tool_s, bare_s = statistics.median(ours.seconds), statistics.median(theirs.seconds)
     return Measure(
         size=size,
         task=task,
+        bare=bare_name,
         tool_seconds=round(tool_s, 3),
         bare_seconds=round(bare_s, 3),
-        tool_peak_mb=round(max(p for _, p in tool_runs), 1),
-        bare_peak_mb=round(max(p for _, p in bare_runs), 1),
+        tool_peak_mb=round(max(ours.peaks), 1),
+        bare_peak_mb=round(max(theirs.peaks), 1),
         ratio=round(tool_s / bare_s, 2),
+        tool_ms_per_1000=round(tool_s * 1000 / size * 1000, 3) if size else 0.0,
     )
 
 
-def measure_commit(template: str, size: int, repeat: int) -> tuple[Measure, list[str]]:
-    """Each run writes, so each gets its own fresh copy of the generated database."""
-    tool_runs, bare_runs, outputs = [], [], []
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise SystemExit(f"answers differ: {message}")
+
+
+def measure_audit(url: str, size: int, repeat: int) -> list[Measure]:
+    ours, issue, fair = _runs(), _runs(), _runs()
     for _ in range(repeat):
-        for side in ("tool", "bare"):
+        # Alternate so cache warmth and background noise hit all sides alike.
+        ours.add(timed(tool("audit", "enrollments", url=url)))
+        issue.add(timed(psql(url, ISSUE_AUDIT)))
+        fair.add(timed(psql(url, FAIR_AUDIT)))
+    document = json.loads(ours.outputs[0])
+    answer = [document["missing"], document["enrolled_active"], document["enrolled_inactive"]]
+    issue_answer = [int(v) for v in issue.outputs[0].split("|")]
+    _check(issue_answer == answer, f"{answer} vs {issue_answer}")
+    anomalies = document["anomalies"]
+    fair_answer = [
+        *answer,
+        anomalies["non_student_member"],
+        anomalies["cross_school"],
+        document["active_memberships"],
+    ]
+    _check(
+        [int(v) for v in fair.outputs[0].split("|")] == fair_answer,
+        f"{fair_answer} vs {fair.outputs[0]!r}",
+    )
+    print(
+        f"#   audit {size:,}: missing/active/inactive/non-student/cross/memberships {fair_answer}"
+    )
+    return [
+        _measure(size, "audit", ours, issue, "issue"),
+        _measure(size, "audit", ours, fair, "fair"),
+    ]
+
+
+def measure_commit(template: str, size: int, repeat: int) -> tuple[Measure, int]:
+    """Each run writes, so each gets its own fresh copy of the generated database."""
+    ours, issue = _runs(), _runs()
+    for _ in range(repeat):
+        for side, runs in (("tool", ours), ("bare", issue)):
             copy = f"bench_copy_{uuid.uuid4().hex[:10]}"
             _admin(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
             try:
-                if side == "tool":
-                    seconds, peak, out = timed(
-                        tool("backfill", "enrollments", "--commit", url=_url(copy))
-                    )
-                    tool_runs.append((seconds, peak))
-                    outputs.append(out)
-                else:
-                    seconds, peak, out = timed(bare(_url(copy), BARE_WRITE))
-                    bare_runs.append((seconds, peak))
-                    outputs.append(f"bare rowcount {out.strip()}")
+                url = _url(copy)
+                command = (
+                    tool("backfill", "enrollments", "--commit", url=url)
+                    if side == "tool"
+                    else psql(url, ISSUE_BACKFILL)
+                )
+                runs.add(timed(command))
             finally:
                 _admin(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-    return _summarise(size, "backfill --commit", tool_runs, bare_runs), outputs
+    document = json.loads(ours.outputs[0])
+    written = document["created"] + document["reactivated"]
+    _check(document["status"] == "completed", document["status"])
+    print(
+        f"#   backfill {size:,}: created {document['created']} reactivated "
+        f"{document['reactivated']} ({written} rows)"
+    )
+    return _measure(size, "backfill --commit", ours, issue, "issue"), written
 
 
-def startup(repeat: int) -> Measure:
-    """Fixed cost of a process on each side with (almost) no data: the audit of an empty
-    legacy-shaped database vs the bare counting query on it."""
+def written_by_bare(template: str) -> int:
+    """Rows the issue's INSERT writes on a copy of ``template`` (its command tag)."""
+    copy = f"bench_copy_{uuid.uuid4().hex[:10]}"
+    _admin(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
+    try:
+        # Without -q, psql prints the command tag: "INSERT 0 <rows>".
+        command = [PSQL, "-X", "-v", "ON_ERROR_STOP=1", "-d", _libpq(_url(copy))]
+        out = subprocess.run(
+            [*command, "-c", ISSUE_BACKFILL], capture_output=True, text=True, check=True
+        ).stdout
+        return int(out.split()[-1])
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+def startup(repeat: int) -> list[Measure]:
+    """Fixed cost of a process on each side with no data: the audit of an empty legacy-shaped
+    database vs the bare statements on it."""
     name = f"bench_enrollments_empty_{uuid.uuid4().hex[:6]}"
     generate(name, 0)
     try:
-        url = _url(name)
-        result, _ = measure(
-            0,
-            "audit, empty database (start-up)",
-            tool("audit", "enrollments", url=url),
-            bare(url, BARE_COUNT),
-            repeat,
-        )
+        ours, issue = _runs(), _runs()
+        for _ in range(repeat):
+            ours.add(timed(tool("audit", "enrollments", url=_url(name))))
+            issue.add(timed(psql(_url(name), ISSUE_AUDIT)))
+        return [_measure(0, "audit, empty database (start-up)", ours, issue, "issue")]
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return result
 
 
-def in_process(url: str, size: int, repeat: int) -> list[Measure]:
-    """The SQL work alone, without process start-up: the tool's runners called in this
-    process vs the bare statement on one open psycopg connection, alternating."""
-    import psycopg
-
-    from teameval.db import make_engine
-    from teameval.migration.audit import audit_enrollments
-    from teameval.migration.backfill import run_backfill
-
-    engine = make_engine(url)
-    results = []
-    with psycopg.connect(_libpq(url)) as connection:
-
-        def audit() -> None:
-            with engine.connect() as c:
-                audit_enrollments(c)
-
-        def dry_run() -> None:
-            run_backfill(engine, commit=False)
-
-        for task, work in (("audit (in-process)", audit), ("dry run (in-process)", dry_run)):
-            tool_runs, bare_runs = [], []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                work()
-                tool_runs.append((time.perf_counter() - started, 0.0))
-                started = time.perf_counter()
-                connection.execute(BARE_COUNT).fetchall()  # type: ignore[arg-type]
-                bare_runs.append((time.perf_counter() - started, 0.0))
-            results.append(_summarise(size, task, tool_runs, bare_runs))
-            print(f"#   {asdict(results[-1])}", flush=True)
-    engine.dispose()
-    return results
-
-
-def run(sizes: list[int], repeat: int, mode: str = "both") -> list[Measure]:
-    processes = mode in ("both", "processes")
-    results: list[Measure] = []
-    if processes:
-        results.append(startup(repeat))
-        print(f"#   {asdict(results[0])}", flush=True)
+def run(sizes: list[int], repeat: int) -> list[Measure]:
+    results = startup(repeat)
+    print(f"#   {asdict(results[0])}", flush=True)
     for size in sizes:
         name = f"bench_enrollments_{size}_{uuid.uuid4().hex[:6]}"
         started = time.perf_counter()
         generate(name, size)
-        print(
-            f"# {size:,} memberships generated in {time.perf_counter() - started:.1f}s", flush=True
-        )
-        url = _url(name)
+        seconds = time.perf_counter() - started
+        print(f"# {size:,} memberships generated in {seconds:.1f}s", flush=True)
         try:
-            if mode in ("both", "in-process"):
-                results += in_process(url, size, repeat)
-            if not processes:
-                continue
-            for task, tool_cmd in (
-                ("audit", tool("audit", "enrollments", url=url)),
-                ("backfill dry run", tool("backfill", "enrollments", url=url)),
-            ):
-                result, outputs = measure(size, task, tool_cmd, bare(url, BARE_COUNT), repeat)
-                summary = json.loads(outputs[0])
-                keys = (
-                    "active_memberships",
-                    "eligible_pairs",
-                    "missing",
-                    "enrolled_inactive",
-                    "to_create",
-                    "to_reactivate",
-                    "coverage_percent",
-                )
-                print(f"#   {task}: { ({k: summary[k] for k in keys if k in summary}) }")
-                results.append(result)
-                print(f"#   {asdict(result)}", flush=True)
-            result, outputs = measure_commit(name, size, repeat)
-            created = json.loads(outputs[0])
-            print(
-                f"#   commit: created {created['created']} reactivated "
-                f"{created['reactivated']}; {outputs[1]}"
-            )
-            results.append(result)
-            print(f"#   {asdict(result)}", flush=True)
+            url = _url(name)
+            results += measure_audit(url, size, repeat)
+            print(f"#   {asdict(results[-2])}\n#   {asdict(results[-1])}", flush=True)
+            commit, written = measure_commit(name, size, repeat)
+            results.append(commit)
+            print(f"#   {asdict(results[-1])}", flush=True)
+            _check(written_by_bare(name) == written, "rows written by the issue's INSERT")
         finally:
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return results
@@ -366,14 +357,16 @@ def run(sizes: list[int], repeat: int, mode: str = "both") -> list[Measure]:
 
 def markdown(results: list[Measure]) -> str:
     lines = [
-        "| memberships | task | tool (s) | bare SQL (s) | ratio | tool peak MB | bare peak MB |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| memberships | task | bare | tool (s) | bare SQL (s) | ratio | tool ms / 1k "
+        "| net ms / 1k | tool peak MB | bare peak MB |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         size = f"{r.size:,}" if r.size else "-"
         lines.append(
-            f"| {size} | {r.task} | {r.tool_seconds:.2f} | {r.bare_seconds:.2f} | "
-            f"{r.ratio:.2f}x | {r.tool_peak_mb:.0f} | {r.bare_peak_mb:.0f} |"
+            f"| {size} | {r.task} | {r.bare} | {r.tool_seconds:.2f} | {r.bare_seconds:.2f} | "
+            f"{r.ratio:.2f}x | {r.tool_ms_per_1000:.2f} | {r.net_ms_per_1000:.2f} "
+            f"| {r.tool_peak_mb:.0f} | {r.bare_peak_mb:.0f} |"
         )
     return "\n".join(lines)
 
@@ -381,27 +374,24 @@ def markdown(results: list[Measure]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--entry", choices=sorted(ENTRY), default="teameval")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--label", default="", help="e.g. the commit measured")
     parser.add_argument("--output", type=Path, default=RESULTS)
-    parser.add_argument(
-        "--mode",
-        choices=["both", "processes", "in-process"],
-        default="both",
-        help="whole processes (the goal's measure), in-process SQL work only, or both",
-    )
     args = parser.parse_args()
-    global TOOL_ENTRY
-    TOOL_ENTRY = ENTRY[args.entry]
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = run(sizes, args.repeat, args.mode)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()
+    results = run(sizes, args.repeat)
+    fixed = results[0].tool_seconds
+    for r in results[1:]:
+        r.net_ms_per_1000 = round((r.tool_seconds - fixed) * 1000 / r.size * 1000, 3)
     document = {
-        "entry": args.entry,
-        "mode": args.mode,
+        "label": args.label,
         "repeat": args.repeat,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "results": [asdict(r) for r in results],
     }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(document, indent=2) + "\n")
     print(markdown(results))
 

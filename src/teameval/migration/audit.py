@@ -1,9 +1,10 @@
 """Enrollment audit: how far ``course_enrollments`` covers active legacy memberships.
 
-Read-only and set-based: after probing the schema, one scan counts every category (and on
-PostgreSQL also picks the sample pairs); at most three statements more fetch the samples (a
-ranked second pass on SQLite) and their names. The number of statements never depends on the
-data size.
+Read-only and set-based, in a fixed number of statements whatever the data size: after probing
+the schema, a narrow main pass shaped like the bare statement counts the student pairs by their
+enrollment; a filtered pass finds the rare anomalies (non-student members, cross-school pairs),
+which move out of those counts; the first missing and inactive pairs are looked up in a few
+growing student id ranges; one statement each fetches the names behind the sample ids.
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from teameval.migration.audit_statements import (
-    PROBLEM_CATEGORIES,
-    SAMPLE_FIELDS,
-    audit_counts,
-    course_details,
-    ranked_samples,
-    sample_column,
-    student_details,
+from teameval.migration.audit_statements import course_details, first_pairs, student_details
+from teameval.migration.enrollment_statements import (
+    ANOMALY_NAMES,
+    Category,
+    StudentRange,
+    anomaly_pairs,
+    eligible_counts,
 )
-from teameval.migration.enrollment_statements import ANOMALY_NAMES, Category
 from teameval.migration.probe import EnrollmentSchema, probe_enrollment_schema
 
 
@@ -119,38 +118,45 @@ def audit_status(
     return AuditStatus.FAIL
 
 
-def _sample_ids(
+SampleId = tuple[Category, int, int, int | None]  # category, student, course, group school
+FIRST_SAMPLE_WIDTH = 1024  # student ids in the first sample range; grows 8x per round
+
+
+def _first_problem_pairs(
     connection: sa.Connection,
     schema: EnrollmentSchema,
-    counts: sa.Row[Any],
+    wanted: dict[Category, int],
     *,
     school_id: int | None,
-    sample_limit: int,
-) -> list[tuple[Category, int, int, int | None]]:
-    """(category, student, course, group school) of the sample pairs, in id order."""
-    if sample_limit <= 0:
-        return []
-    found: list[tuple[Category, int, int, int | None]] = []
-    if schema.dialect == "postgresql":
-        values = counts._mapping
-        for category in PROBLEM_CATEGORIES:
-            students, courses, schools = (
-                values[sample_column(category, field)] or [] for field in SAMPLE_FIELDS
+    first_student: int,
+    last_student: int,
+) -> list[SampleId]:
+    """The first pairs (by student, course) of each category in ``wanted``, looked up in
+    growing student id ranges from the lowest id: a few small range scans instead of
+    carrying every pair through the main pass. Bounded: the last range is the whole table."""
+    found: dict[Category, list[SampleId]] = {category: [] for category in wanted}
+    low, width = first_student, FIRST_SAMPLE_WIDTH
+    while wanted:
+        high = low + width
+        last = high > last_student
+        students = StudentRange(low, None if last else high)
+        for category, count in list(wanted.items()):
+            statement = first_pairs(
+                schema, school_id=school_id, students=students, category=category, limit=count
             )
-            found += zip([category] * len(students), students, courses, schools, strict=True)
-    else:
-        statement = ranked_samples(schema, school_id=school_id, sample_limit=sample_limit)
-        found = [
-            (Category(int(row.category)), row.student_id, row.course_id, row.school_id)
-            for row in connection.execute(statement)
-        ]
-    return sorted(found, key=lambda item: (item[0], item[1], item[2]))
+            rows = connection.execute(statement).all()
+            found[category] += [(category, r.student_id, r.course_id, r.school_id) for r in rows]
+            wanted[category] -= len(rows)
+            if wanted[category] <= 0 or last:
+                del wanted[category]
+        low, width = high, width * 8
+    return [sample for samples in found.values() for sample in samples]
 
 
 def _samples(
     connection: sa.Connection,
     schema: EnrollmentSchema,
-    ids: list[tuple[Category, int, int, int | None]],
+    ids: list[SampleId],
 ) -> dict[Category, list[SamplePair]]:
     samples: dict[Category, list[SamplePair]] = {category: [] for category in Category}
     if not ids:
@@ -192,13 +198,43 @@ def audit_enrollments(
     """
     schema = probe_enrollment_schema(connection)
     sample_limit = max(sample_limit, 0)
-    counts = connection.execute(
-        audit_counts(schema, school_id=school_id, sample_limit=sample_limit)
-    ).one()
-    ids = _sample_ids(connection, schema, counts, school_id=school_id, sample_limit=sample_limit)
-    samples = _samples(connection, schema, ids)
-    values = counts._mapping
-    pair_counts = {category: int(values[category.name.lower()]) for category in Category}
+    # The narrow main pass, shaped like the bare statement, counts every student pair by its
+    # enrollment; a filtered second pass finds the rare anomalies, which move out of those counts.
+    main = connection.execute(eligible_counts(schema, school_id=school_id)).one()
+    anomalies = connection.execute(anomaly_pairs(schema, school_id=school_id)).all()
+    pair_counts = {
+        Category.MISSING: int(main.missing),
+        Category.ENROLLED_ACTIVE: int(main.enrolled_active),
+        Category.ENROLLED_INACTIVE: int(main.enrolled_inactive),
+        Category.NON_STUDENT: 0,
+        Category.CROSS_SCHOOL: 0,
+    }
+    memberships = int(main.memberships)
+    ids: list[SampleId] = []
+    for row in anomalies:
+        category = Category(int(row.category))
+        if category == Category.NON_STUDENT:
+            memberships += int(row.memberships)  # the main pass counts students' rows only
+        else:
+            pair_counts[Category(int(row.state))] -= 1
+        if pair_counts[category] < sample_limit:
+            ids.append((category, row.student_id, row.course_id, row.school_id))
+        pair_counts[category] += 1
+    wanted = {
+        category: min(sample_limit, pair_counts[category])
+        for category in (Category.MISSING, Category.ENROLLED_INACTIVE)
+        if min(sample_limit, pair_counts[category]) > 0
+    }
+    if wanted:
+        ids += _first_problem_pairs(
+            connection,
+            schema,
+            wanted,
+            school_id=school_id,
+            first_student=int(main.min_student),
+            last_student=int(main.max_student),
+        )
+    samples = _samples(connection, schema, sorted(ids, key=lambda i: (i[0], i[1], i[2])))
     active = pair_counts[Category.ENROLLED_ACTIVE]
     inactive = pair_counts[Category.ENROLLED_INACTIVE]
     missing = pair_counts[Category.MISSING]
@@ -216,7 +252,7 @@ def audit_enrollments(
     return EnrollmentAudit(
         status=status,
         exit_code=EXIT_CODES[status],
-        active_memberships=int(values["memberships"]),
+        active_memberships=memberships,
         unique_pairs=sum(pair_counts.values()),
         eligible_pairs=eligible,
         enrolled_active=active,

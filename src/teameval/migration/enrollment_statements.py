@@ -74,20 +74,20 @@ def true_value(column: sa.ColumnElement[Any]) -> Any:
     return sa.true() if _is_boolean(column) else sa.literal(1)
 
 
-def pairs(
-    schema: EnrollmentSchema,
-    *,
-    school_id: int | None = None,
-    students: StudentRange | None = None,
-) -> sa.Select[Any]:
-    """One row per distinct (student, course) of active memberships, with its anomaly flags."""
+def _same_school(schema: EnrollmentSchema) -> ColumnElement[bool]:
     gm, g, c, u = schema.group_members, schema.groups, schema.courses, schema.users
     same_school = [u.c.school_id == g.c.school_id, c.c.school_id == g.c.school_id]
     if schema.has(gm, "school_id"):
         same_school.append(gm.c.school_id == g.c.school_id)
-    # NULL school ids fall to ELSE: an unknown school is never treated as a match.
-    cross_school = sa.case((sa.and_(*same_school), 0), else_=1)
-    non_student = sa.case((u.c.role == "student", 0), else_=1)
+    return sa.and_(*same_school)
+
+
+def _membership_conditions(
+    schema: EnrollmentSchema, *, school_id: int | None, students: StudentRange | None
+) -> list[ColumnElement[bool]]:
+    """Which membership rows count: active, in the batch's student range, in the school's
+    scope. Shared by every pass, so that all of them see the same memberships."""
+    gm, g, c, u = schema.group_members, schema.groups, schema.courses, schema.users
     conditions: list[ColumnElement[bool]] = [is_true(gm.c.active)]
     if students is not None:
         conditions += students.clause(gm.c.user_id)
@@ -104,6 +104,43 @@ def pairs(
         if schema.has(gm, "school_id"):
             touches.append(gm.c.school_id == school_id)
         conditions.append(sa.or_(*touches))
+    return conditions
+
+
+def _memberships_join(schema: EnrollmentSchema) -> sa.Join:
+    gm, g, c, u = schema.group_members, schema.groups, schema.courses, schema.users
+    return (
+        gm.join(g, g.c.id == gm.c.group_id)
+        .join(c, c.c.id == g.c.course_id)
+        .join(u, u.c.id == gm.c.user_id)
+    )
+
+
+def is_anomalous_row(schema: EnrollmentSchema) -> ColumnElement[bool]:
+    """A membership row that makes its pair an anomaly: a non-student member, or rows that do
+    not agree on one school (NULL counts as disagreement, as in :func:`pairs`)."""
+    u = schema.users
+    student = sa.func.coalesce(u.c.role == "student", sa.false())
+    return sa.not_(sa.and_(student, sa.func.coalesce(_same_school(schema), sa.false())))
+
+
+def pairs(
+    schema: EnrollmentSchema,
+    *,
+    school_id: int | None = None,
+    students: StudentRange | None = None,
+    only: sa.Select[Any] | None = None,
+) -> sa.Select[Any]:
+    """One row per distinct (student, course) of active memberships, with its anomaly flags.
+
+    ``only`` (a select of ``(student_id, course_id)``) restricts it to those pairs."""
+    gm, g, u = schema.group_members, schema.groups, schema.users
+    # NULL school ids fall to ELSE: an unknown school is never treated as a match.
+    cross_school = sa.case((_same_school(schema), 0), else_=1)
+    non_student = sa.case((u.c.role == "student", 0), else_=1)
+    conditions = _membership_conditions(schema, school_id=school_id, students=students)
+    if only is not None:
+        conditions.append(sa.tuple_(gm.c.user_id, g.c.course_id).in_(only))
     return (
         sa.select(
             gm.c.user_id.label("student_id"),
@@ -114,11 +151,7 @@ def pairs(
             sa.func.max(non_student).label("non_student"),
             sa.func.max(cross_school).label("cross_school"),
         )
-        .select_from(
-            gm.join(g, g.c.id == gm.c.group_id)
-            .join(c, c.c.id == g.c.course_id)
-            .join(u, u.c.id == gm.c.user_id)
-        )
+        .select_from(_memberships_join(schema))
         .where(*conditions)
         .group_by(gm.c.user_id, g.c.course_id)
     )
@@ -129,10 +162,14 @@ def classified_pairs(
     *,
     school_id: int | None = None,
     students: StudentRange | None = None,
+    only: sa.Select[Any] | None = None,
 ) -> sa.Select[Any]:
     """THE definition of the categories, shared by the audit and the backfill."""
-    p = pairs(schema, school_id=school_id, students=students).subquery("pairs")
+    p = pairs(schema, school_id=school_id, students=students, only=only).subquery("pairs")
     ce = schema.course_enrollments
+    # The batch's range on the enrollment side too: without it every batch reads the whole
+    # course_enrollments table (the pairs are in the range anyway, so nothing else changes).
+    in_range = [] if students is None else students.clause(ce.c.student_id)
     category = sa.case(
         (p.c.non_student == 1, int(Category.NON_STUDENT)),
         (p.c.cross_school == 1, int(Category.CROSS_SCHOOL)),
@@ -147,7 +184,80 @@ def classified_pairs(
         p.c.memberships,
         category.label("category"),
     ).select_from(
-        p.outerjoin(ce, sa.and_(ce.c.course_id == p.c.course_id, ce.c.student_id == p.c.student_id))
+        p.outerjoin(
+            ce,
+            sa.and_(ce.c.course_id == p.c.course_id, ce.c.student_id == p.c.student_id, *in_range),
+        )
+    )
+
+
+def eligible_counts(schema: EnrollmentSchema, *, school_id: int | None) -> sa.Select[Any]:
+    """The audit's narrow main pass: student pairs by enrollment state, their memberships, and
+    the lowest and highest student id, in one scan shaped like the bare statement (no anomaly
+    flags to aggregate). Cross-school pairs are in these counts; :func:`anomaly_pairs` finds
+    them so the caller can move them out."""
+    gm, g, u, ce = schema.group_members, schema.groups, schema.users, schema.course_enrollments
+    p = (
+        sa.select(
+            gm.c.user_id.label("student_id"),
+            g.c.course_id.label("course_id"),
+            sa.func.count().label("memberships"),
+        )
+        .select_from(_memberships_join(schema))
+        .where(*_membership_conditions(schema, school_id=school_id, students=None))
+        .where(u.c.role == "student")
+        .group_by(gm.c.user_id, g.c.course_id)
+        .subquery("p")
+    )
+    joined = p.outerjoin(
+        ce, sa.and_(ce.c.course_id == p.c.course_id, ce.c.student_id == p.c.student_id)
+    )
+    enrolled = ce.c.course_id.is_not(None)
+
+    def count_if(condition: ColumnElement[bool], label: str) -> sa.Label[Any]:
+        return sa.func.count().filter(condition).label(label)
+
+    return sa.select(
+        count_if(ce.c.course_id.is_(None), "missing"),
+        count_if(sa.and_(enrolled, is_true(ce.c.active)), "enrolled_active"),
+        count_if(sa.and_(enrolled, is_not_true(ce.c.active)), "enrolled_inactive"),
+        sa.cast(sa.func.coalesce(sa.func.sum(p.c.memberships), 0), sa.BigInteger).label(
+            "memberships"
+        ),
+        sa.func.min(p.c.student_id).label("min_student"),
+        sa.func.max(p.c.student_id).label("max_student"),
+    ).select_from(joined)
+
+
+def anomaly_pairs(schema: EnrollmentSchema, *, school_id: int | None) -> sa.Select[Any]:
+    """The rare anomalous pairs, classified exactly as :func:`classified_pairs` does, found by a
+    filtered pass (only rows that make a pair anomalous) instead of flags on every pair."""
+    gm, g = schema.group_members, schema.groups
+    keys = (
+        sa.select(gm.c.user_id, g.c.course_id)
+        .select_from(_memberships_join(schema))
+        .where(*_membership_conditions(schema, school_id=school_id, students=None))
+        .where(is_anomalous_row(schema))
+        .distinct()
+    )
+    classified = classified_pairs(schema, school_id=school_id, only=keys).subquery("anomalous")
+    ce = schema.course_enrollments
+    # The enrollment state too: the main pass counted the cross-school pairs by it.
+    state = sa.case(
+        (ce.c.course_id.is_(None), int(Category.MISSING)),
+        (is_true(ce.c.active), int(Category.ENROLLED_ACTIVE)),
+        else_=int(Category.ENROLLED_INACTIVE),
+    )
+    joined = classified.outerjoin(
+        ce,
+        sa.and_(
+            ce.c.course_id == classified.c.course_id, ce.c.student_id == classified.c.student_id
+        ),
+    )
+    return (
+        sa.select(classified, state.label("state"))
+        .select_from(joined)
+        .order_by(classified.c.category, classified.c.student_id, classified.c.course_id)
     )
 
 
