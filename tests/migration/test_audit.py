@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from teameval.db import make_engine
-from teameval.migration.audit import (
+from teameval.migration.phase1.audit import (
     AuditStatus,
     EnrollmentAudit,
     audit_enrollments,

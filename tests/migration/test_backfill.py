@@ -11,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from teameval.db import make_engine
-from teameval.migration.backfill import run_backfill
-from teameval.migration.cli import FAIL_AFTER_ENV, KILL_AFTER_ENV
+from teameval.migration.phase1.backfill import run_backfill
+from teameval.migration.runner.cli import FAIL_AFTER_ENV, KILL_AFTER_ENV
 from tests.cli_helpers import run_teameval
 from tests.migration.conftest import cli
 from tests.migration.dataset import (

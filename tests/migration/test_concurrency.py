@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from teameval.db import make_engine
-from teameval.migration.audit import audit_enrollments
-from teameval.migration.backfill import BackfillResult, run_backfill
+from teameval.migration.phase1.audit import audit_enrollments
+from teameval.migration.phase1.backfill import BackfillResult, run_backfill
 from tests.migration.dataset import create_legacy_schema
 
 STUDENTS = 1500

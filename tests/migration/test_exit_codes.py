@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from teameval.db import make_engine
-from teameval.migration.probe import CouldNotRun, probe_enrollment_schema
+from teameval.migration.phase1.probe import CouldNotRun, probe_enrollment_schema
 from tests.migration.conftest import CliResult, cli
 from tests.migration.dataset import load_crafted, table_contents
 

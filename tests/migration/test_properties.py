@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from teameval.db import make_engine
-from teameval.migration.audit import audit_enrollments
-from teameval.migration.backfill import run_backfill
+from teameval.migration.phase1.audit import audit_enrollments
+from teameval.migration.phase1.backfill import run_backfill
 from tests.migration.dataset import LEGACY_TABLES, create_legacy_schema
 
 

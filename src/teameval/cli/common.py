@@ -17,11 +17,11 @@ from teameval.cli.outcome import (
     fail_database,
     fail_with,
 )
-from teameval.config import Settings
+from teameval.cli.output import resolve_database_url
 from teameval.db import make_engine, make_session_factory
 from teameval.errors import AppError
 
-__all__ = ["emit_json", "error_console", "fail", "fail_database"]
+__all__ = ["emit_json", "error_console", "fail", "fail_database", "resolve_database_url"]
 
 console = Console()
 
@@ -29,11 +29,6 @@ DatabaseUrlOption = typer.Option(
     "--database-url",
     help="SQLAlchemy URL; default: TEAMEVAL_DATABASE_URL, else sqlite:///./teameval.db.",
 )
-
-
-def resolve_database_url(database_url: str | None) -> str:
-    # Read the environment afresh (not the cached settings): one process may run many commands.
-    return database_url or Settings().database_url
 
 
 def migrate(database_url: str, revision: str = "head") -> str | None:

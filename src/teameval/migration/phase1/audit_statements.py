@@ -1,7 +1,7 @@
 """The audit's sample look-ups: the first pairs of a category in a student id range, and the
-names behind the few sample ids. (Its counting passes are in ``enrollment_statements``.)
+names behind the few sample ids. (Its counting passes are in ``statements``.)
 
-The categories come from :func:`~teameval.migration.enrollment_statements.classified_pairs`,
+The categories come from :func:`~teameval.migration.phase1.statements.classified_pairs`,
 the very definition the backfill writes from.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from teameval.migration.enrollment_statements import Category, StudentRange, classified_pairs
-from teameval.migration.probe import EnrollmentSchema
+from teameval.migration.phase1.probe import EnrollmentSchema
+from teameval.migration.phase1.statements import Category, StudentRange, classified_pairs
 
 
 def first_pairs(

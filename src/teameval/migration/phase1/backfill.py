@@ -8,27 +8,26 @@ ever touch pairs that still lack an active enrollment). Anomalies are counted an
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
-from teameval.migration import enrollment_statements as statements
-from teameval.migration.enrollment_statements import StudentRange
-from teameval.migration.probe import CouldNotRun, EnrollmentSchema, probe_enrollment_schema
+from teameval.migration.phase1 import statements
+from teameval.migration.phase1.probe import CouldNotRun, EnrollmentSchema, probe_enrollment_schema
+from teameval.migration.phase1.statements import StudentRange
+from teameval.migration.runner.batches import ProgressCallback, ranges_from_starts, run_batches
+from teameval.migration.runner.bookkeeping import RunBook
+from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK
 
 TOOL_NAME = "backfill.enrollments"
 DEFAULT_BATCH_SIZE = 50_000
-EXIT_OK, EXIT_BATCH_FAILED = 0, 2
 
 # Called inside each batch's transaction after its writes, before the commit (tests use it to
 # fail or kill a run at a precise point; it is not part of any operator-facing behaviour).
 BatchHook = Callable[[int], None]
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class BackfillResult:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_BATCH_FAILED if self.failed_batch else EXIT_OK
+        return EXIT_FAILED if self.failed_batch else EXIT_OK
 
     @property
     def status(self) -> str:
@@ -132,8 +131,7 @@ def plan_ranges(
     starts = connection.scalars(
         statements.student_batch_starts(schema, school_id=school_id, students_per_batch=batch_size)
     ).all()
-    bounds: list[int | None] = [None, *[int(s) for s in starts[1:]], None]
-    return [StudentRange(low, high) for low, high in itertools.pairwise(bounds)]
+    return ranges_from_starts(starts)
 
 
 def _write_batch(
@@ -170,75 +168,6 @@ def _write_batch(
         created=created,
         reactivated=reactivated,
     )
-
-
-@dataclass
-class _Bookkeeping:
-    """The ``migration_runs`` row of a committed run on our own schema (none on legacy).
-
-    The ORM models are imported only here, when a committed run records itself: audits, dry runs
-    and legacy databases never load them (start-up time of the lean ``teameval.migration`` entry).
-    """
-
-    enabled: bool
-    run_id: int | None = None
-    school_id: int | None = None  # the run's school, if that school exists here
-    parameters: dict[str, Any] = field(default_factory=dict)
-
-    def start(self, connection: sa.Connection, school_id: int | None) -> None:
-        if not self.enabled:
-            return
-        from teameval.models import MigrationRun, School
-
-        if school_id is not None:
-            self.school_id = connection.scalar(sa.select(School.id).where(School.id == school_id))
-        self.run_id = connection.execute(
-            sa.insert(MigrationRun)
-            .values(
-                tool=TOOL_NAME,
-                school_id=self.school_id,
-                dry_run=False,
-                status="running",
-                parameters=self.parameters,
-                result={},
-            )
-            .returning(MigrationRun.id)
-        ).scalar_one()
-
-    def progress(self, connection: sa.Connection, result: BackfillResult) -> None:
-        # Same transaction as the batch: the record never claims a batch that was rolled back.
-        if self.run_id is None:
-            return
-        from teameval.models import MigrationRun
-
-        connection.execute(
-            sa.update(MigrationRun)
-            .where(MigrationRun.id == self.run_id)
-            .values(result=result.to_json())
-        )
-
-    def finish(self, connection: sa.Connection, result: BackfillResult) -> None:
-        if self.run_id is None:
-            return
-        from teameval.models import AuditLog, MigrationRun
-
-        document = result.to_json()
-        connection.execute(
-            sa.update(MigrationRun)
-            .where(MigrationRun.id == self.run_id)
-            .values(status=result.status, result=document, finished_at=datetime.now(UTC))
-        )
-        connection.execute(
-            sa.insert(AuditLog).values(
-                school_id=self.school_id,
-                actor_id=None,
-                actor_label="cli:backfill",
-                action=TOOL_NAME,
-                entity_type="migration_run",
-                entity_id=self.run_id,
-                changes=document,
-            )
-        )
 
 
 def run_backfill(
@@ -279,37 +208,38 @@ def run_backfill(
         # End the read transaction before writing: on SQLite it would block our own commits.
         connection.rollback()
 
-    book = _Bookkeeping(
+    book = RunBook(
+        tool=TOOL_NAME,
+        actor_label="cli:backfill",
         enabled=schema.has_bookkeeping,
         parameters={"school_id": school_id, "batch_size": batch_size or None, "commit": True},
     )
     with engine.begin() as connection:
         book.start(connection, school_id)
     result = replace(base, migration_run_id=book.run_id)
-    for number, students in enumerate(ranges, start=1):
-        try:
-            with engine.begin() as connection:
-                tally = _write_batch(connection, schema, school_id=school_id, students=students)
-                if after_batch_written is not None:
-                    after_batch_written(number)
-                progressed = replace(
-                    result,
-                    tally=result.tally + tally,
-                    batches_committed=number,
-                    seconds=time.monotonic() - started,
-                )
-                book.progress(connection, progressed)
-            result = progressed
-        except Exception as error:
-            # Any failure (a constraint, a lost connection, a lock timeout): the batch's
-            # transaction rolled back as a whole, earlier batches stay committed; report and stop.
-            message = " ".join(str(getattr(error, "orig", None) or error).split())
-            failure = BatchFailure(number, students.low, students.high, message[:500])
-            result = replace(result, failed_batch=failure)
-            break
-        if on_progress is not None:
-            on_progress(number, len(ranges))
+
+    def write(connection: sa.Connection, number: int, students: StudentRange) -> BackfillResult:
+        tally = _write_batch(connection, schema, school_id=school_id, students=students)
+        if after_batch_written is not None:
+            after_batch_written(number)
+        progressed = replace(
+            result,
+            tally=result.tally + tally,
+            batches_committed=number,
+            seconds=time.monotonic() - started,
+        )
+        book.progress(connection, progressed.to_json())
+        return progressed
+
+    def committed(_number: int, progressed: BackfillResult) -> None:
+        nonlocal result
+        result = progressed
+
+    stop = run_batches(engine, ranges, write, committed, on_progress=on_progress)
+    if stop is not None:
+        failure = BatchFailure(stop.number, stop.keys.low, stop.keys.high, stop.error)
+        result = replace(result, failed_batch=failure)
     result = replace(result, seconds=time.monotonic() - started)
     with engine.begin() as connection:
-        book.finish(connection, result)
+        book.finish(connection, result.status, result.to_json())
     return result

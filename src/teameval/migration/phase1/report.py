@@ -12,8 +12,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from teameval.migration.audit import AuditStatus, EnrollmentAudit, SamplePair
-from teameval.migration.backfill import BackfillResult
+from teameval.migration.phase1.audit import AuditStatus, EnrollmentAudit, SamplePair
+from teameval.migration.phase1.backfill import BackfillResult
 
 STATUS_STYLE = {AuditStatus.PASS: "bold green", AuditStatus.WARNING: "bold yellow"}
 ANOMALY_HELP = {

@@ -14,7 +14,6 @@ are ``ENROLLED_ACTIVE``, ``ENROLLED_INACTIVE`` or ``MISSING``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -22,7 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import ColumnElement
 
-from teameval.migration.probe import EnrollmentSchema
+from teameval.migration.phase1.probe import EnrollmentSchema
+from teameval.migration.runner.batches import KeyRange
 
 
 class Category(IntEnum):
@@ -38,20 +38,8 @@ class Category(IntEnum):
 ANOMALY_NAMES = {Category.NON_STUDENT: "non_student_member", Category.CROSS_SCHOOL: "cross_school"}
 
 
-@dataclass(frozen=True)
-class StudentRange:
-    """Half-open ``[low, high)`` range of student ids; ``None`` leaves that side open."""
-
-    low: int | None = None
-    high: int | None = None
-
-    def clause(self, column: sa.ColumnElement[Any]) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = []
-        if self.low is not None:
-            clauses.append(column >= self.low)
-        if self.high is not None:
-            clauses.append(column < self.high)
-        return clauses
+# Batches of the backfill are ranges of student ids.
+StudentRange = KeyRange
 
 
 def _is_boolean(column: sa.ColumnElement[Any]) -> bool:
