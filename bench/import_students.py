@@ -46,7 +46,7 @@ from teameval.audit_trail import Actor
 from teameval.config import Settings
 from teameval.db import make_engine, make_session_factory
 from teameval.models import Course, School
-from teameval.roster.importer import import_students
+from teameval.roster.csv.importer import import_students
 
 ADMIN_URL = os.environ.get(
     "TEAMEVAL_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from teameval.inputs import MAX_DB_INT
-from teameval.roster.pagination import MAX_PAGE
+from teameval.kit.inputs import MAX_DB_INT
+from teameval.kit.pagination import MAX_PAGE
 from tests.roster.conftest import API, Headers, RosterWorld, bearer, build_worlds
 from tests.roster.routes_table import ROUTES, _fill
 

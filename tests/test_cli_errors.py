@@ -151,7 +151,7 @@ def test_success_conflict_and_unexpected_error_each_print_one_document(
         "detail": "A school with slug 'north' already exists.",
     }
 
-    from teameval.roster import accounts
+    from teameval.roster.accounts import service as accounts
 
     def broken(*_args: object) -> None:
         raise RuntimeError("disk on fire\nsecond line")
@@ -171,7 +171,7 @@ def test_success_conflict_and_unexpected_error_each_print_one_document(
 def test_a_conflict_the_database_caught_is_exit_1_with_a_409_document(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from teameval.roster import accounts
+    from teameval.roster.accounts import service as accounts
 
     def racing(*_args: object) -> None:
         raise sa.exc.IntegrityError("INSERT …", {}, Exception("duplicate key"))

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from teameval.config import DEFAULT_DATABASE_URL, ConfigurationError, LegacyGroupsMode, Settings
-from teameval.roster.normalise import (
+from teameval.kit.normalise import (
     full_name,
     match_course_code,
     normalise_email,

@@ -14,9 +14,9 @@ from teameval.config import Settings
 from teameval.deps import AdminDep, PrincipalDep
 from teameval.openapi import install_openapi
 from teameval.problems import PROBLEM_JSON
-from teameval.roster.groups_api import legacy_groups_on
-from teameval.roster.importer import import_students
-from teameval.roster.schemas import ImportReportOut
+from teameval.roster.csv.importer import import_students
+from teameval.roster.csv.schemas import ImportReportOut
+from teameval.roster.legacy.api import legacy_groups_on
 from tests.conftest import login
 from tests.factories import SchoolWorld
 from tests.roster.import_helpers import admin_actor, csv_bytes, post_import

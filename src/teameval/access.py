@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
 from teameval.errors import Forbidden, NotFound
-from teameval.inputs import known_id
+from teameval.kit.inputs import known_id
 from teameval.models import Course, CourseEnrollment, Role, TeacherCourse, User
 
 

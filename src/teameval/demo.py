@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
 from teameval.auth.passwords import hash_password
+from teameval.kit.normalise import full_name
 from teameval.models import (
     AuditLog,
     Course,
@@ -27,8 +28,7 @@ from teameval.models import (
     TeacherCourse,
     User,
 )
-from teameval.roster import enrollment_writes
-from teameval.roster.normalise import full_name
+from teameval.roster.courses import enrollments
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORDS = {
@@ -207,7 +207,7 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
             groups.append(group)
             session.flush()
             memberships += [(group.id, s.id) for s in cohort[start : start + TEAM_SIZE]]
-    enrollment_writes.add_to_groups(session, actor, memberships)
+    enrollments.add_to_groups(session, actor, memberships)
 
     # The legacy gaps: memberships whose enrollment never existed, or was later switched off.
     unenrolled = rng.sample(memberships, k=6)
@@ -240,7 +240,7 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
         )
     )
     # Students enrolled without a team, as a new term begins.
-    enrollment_writes.enroll(session, actor, [(courses[-1].id, s.id) for s in students[-5:]])
+    enrollments.enroll(session, actor, [(courses[-1].id, s.id) for s in students[-5:]])
 
     return DemoSummary(
         DEMO_SLUG,

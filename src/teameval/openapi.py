@@ -33,7 +33,7 @@ from starlette.routing import BaseRoute
 
 from teameval.deps import get_admin, get_principal
 from teameval.problems import PROBLEM_JSON
-from teameval.roster.groups_api import legacy_groups_on
+from teameval.roster.legacy.api import legacy_groups_on
 
 
 class FieldProblem(BaseModel):

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.audit_trail import Actor
 from teameval.models import AuditLog, Course, Group, GroupMember, User
-from teameval.roster import courses, groups, student_sync
-from teameval.roster.student_sync import StudentSpec, sync_students
+from teameval.roster.courses import service as courses
+from teameval.roster.legacy import service as groups
+from teameval.roster.students import sync as student_sync
+from teameval.roster.students.sync import StudentSpec, sync_students
 from tests.factories import make_course, make_group
 from tests.roster.conftest import API, RosterWorld, bearer
 from tests.roster.db_checks import audit_actions, last_audit_id
@@ -180,7 +182,7 @@ def test_a_create_that_loses_on_a_unique_key_is_409_naming_it(
     with session_factory.begin() as session:
         session.get_one(User, north.student.id).student_number = "N-1"
     before = _contents(session_factory, north.school.id)
-    monkeypatch.setattr("teameval.roster.students.select", _no_holder_select)
+    monkeypatch.setattr("teameval.roster.students.service.select", _no_holder_select)
     _hide_users_from_snapshot(monkeypatch)
     response = client.post(f"{API}/admin/students", headers=bearer(north, "admin"), json=body)
     assert response.status_code == 409, response.text

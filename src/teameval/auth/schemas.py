@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from teameval.inputs import SingleLine
+from teameval.kit.inputs import SingleLine
 
 
 class LoginRequest(BaseModel):

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from teameval.auth.passwords import DEFAULT_GATE, HashingGate, verify_password
 from teameval.errors import Unauthenticated
+from teameval.kit.normalise import normalise_email
 from teameval.models import School, User
-from teameval.roster.normalise import normalise_email
 
 _WRONG_CREDENTIALS = "School, email or password is not correct."
 

@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.config import Settings
 from teameval.errors import TooManyRequests
+from teameval.kit.normalise import normalise_email
 from teameval.models import LoginThrottle
-from teameval.roster.normalise import normalise_email
 
 ACCOUNT = "account"
 ADDRESS = "address"

@@ -1,35 +1,38 @@
-"""The ``teameval`` command: thin Typer commands over the same services the API uses."""
+"""The ``teameval`` command: thin Typer commands over the same services the API uses.
+
+The command tree is assembled in ``root`` and loaded on first use, not when this package is
+imported: a domain's commands (``teameval.roster.csv.cli``) import the shared helpers of
+``teameval.cli.common``, which imports this package first; assembling the tree here would import
+that domain module again while it is half-initialised (a circular import).
+"""
 
 from __future__ import annotations
 
-import typer
+from typing import Any
 
-from teameval.cli.accounts import schools_app, users_app
-from teameval.cli.database import db_app
-from teameval.cli.demo import demo
-from teameval.cli.outcome import OutcomeGroup
-from teameval.cli.serve import serve
-from teameval.migration.cli import audit_app, backfill_app
-from teameval.roster.cli import import_app
 
-app = typer.Typer(
-    name="teameval",
-    help="teameval: rosters, project teams and assessments, and the migration toolkit "
-    "off legacy groups. Settings come from TEAMEVAL_* environment variables.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode="rich",
-    cls=OutcomeGroup,  # one line on stderr (and one JSON document) for every failure
-)
-app.command()(serve)
-app.command()(demo)
-app.add_typer(db_app, name="db")
-app.add_typer(schools_app, name="schools")
-app.add_typer(users_app, name="users")
-app.add_typer(import_app, name="import")
-app.add_typer(audit_app, name="audit")
-app.add_typer(backfill_app, name="backfill")
+# Commands that start lean: the migration tools import neither the other command groups nor
+# the settings, ORM models, FastAPI or (unless drawing on a terminal) Rich (docs/benchmarks.md).
+LEAN_GROUPS = ("audit", "backfill")
 
 
 def main() -> None:
+    import sys
+
+    if sys.argv[1:2] and sys.argv[1] in LEAN_GROUPS:
+        from teameval.migration.__main__ import app as lean
+
+        lean(prog_name="teameval")
+        return
+    from teameval.cli.root import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    # ``from teameval.cli import app`` (tests, the console script) still works.
+    if name == "app":
+        from teameval.cli.root import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

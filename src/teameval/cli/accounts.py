@@ -23,7 +23,7 @@ def create_school(
 ) -> None:
     """Create a school."""
     # Imported when the command runs, so `teameval` starts fast for scripted audits.
-    from teameval.roster import accounts
+    from teameval.roster.accounts import service as accounts
 
     with unit_of_work(database_url) as session:
         school = accounts.create_school(session, slug, name)
@@ -54,7 +54,7 @@ def create_user(
 ) -> None:
     """Create a user. The password is read from standard input, or prompted for on a terminal."""
     from teameval.audit_trail import Actor
-    from teameval.roster import accounts
+    from teameval.roster.accounts import service as accounts
 
     password = _read_password()
     with unit_of_work(database_url) as session:

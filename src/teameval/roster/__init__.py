@@ -1,1 +1,1 @@
-"""Users, courses, enrollments and the legacy groups, kept in step."""
+"""The roster domain: who is in a school and in which course (see docs/architecture.md)."""

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from teameval.roster import (
-    courses_api,
-    export_api,
-    groups_api,
-    import_api,
-    students_api,
-    teaching_api,
-)
+from teameval.roster.courses import api as courses_api
+from teameval.roster.csv import api as csv_api
+from teameval.roster.legacy import api as legacy_api
+from teameval.roster.students import api as students_api
+from teameval.roster.teaching import api as teaching_api
 
 
 def routers() -> list[APIRouter]:
     # Fixed paths (/admin/students/import, /export.csv) before /admin/students/{student_id}.
     return [
-        import_api.router,
-        export_api.router,
+        csv_api.router,
         students_api.router,
         courses_api.router,
         teaching_api.router,
-        groups_api.router,
+        legacy_api.router,
     ]

@@ -1,0 +1,1 @@
+"""Schools and staff accounts (admins, teachers), as the CLI creates them."""

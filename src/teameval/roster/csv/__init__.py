@@ -1,0 +1,1 @@
+"""The roster as a CSV file: import (API and CLI), export, and the roster's columns."""

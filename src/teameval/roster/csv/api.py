@@ -1,0 +1,189 @@
+"""The roster CSV over HTTP (admins of the school only): ``POST /admin/students/import`` and
+``GET /admin/students/export.csv`` (the admin list, as a CSV the importer reads back).
+
+Import: preview (the default) answers 200 with the report. A commit with row errors and
+without ``skip_invalid`` writes nothing and answers 422 with the same report in the problem body.
+
+The multipart body is read by ``read_upload``, a dependency that runs after the admin check:
+a request without a valid token is refused (401) before a byte of its body is read, and one
+whose ``Content-Length`` is over the limit is refused (413) without reading it. A body sent
+without ``Content-Length`` (chunked) is cut off with a 413 as soon as it passes the limit.
+FastAPI would otherwise parse a ``File()`` parameter before any dependency runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.types import Message, Receive
+
+from teameval.config import LegacyGroupsMode
+from teameval.deps import AdminDep, SessionDep, StateDep
+from teameval.errors import InvalidInput
+from teameval.kit.csv_files import too_large
+from teameval.kit.inputs import SingleLine
+from teameval.roster.csv.exporter import export_students
+from teameval.roster.csv.importer import import_students
+from teameval.roster.csv.schemas import ImportReportOut
+
+router = APIRouter(prefix="/admin/students", tags=["students"])
+
+# Room for what the form adds around the file: boundaries, part headers, mode, skip_invalid.
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+# The documented request body (FastAPI cannot derive it: the route reads the form itself).
+_FORM_SCHEMA: dict[str, Any] = {
+    "title": "ImportForm",
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {
+            "type": "string",
+            "contentMediaType": "application/octet-stream",
+            "title": "File",
+            "description": "CSV: UTF-8 (BOM or not), UTF-16 or Windows-1252; , ; or tab.",
+        },
+        "mode": {
+            "type": "string",
+            "enum": ["preview", "commit"],
+            "title": "Mode",
+            "default": "preview",
+        },
+        "skip_invalid": {"type": "boolean", "title": "Skip Invalid", "default": False},
+    },
+}
+
+
+class ImportOptions(BaseModel):
+    mode: Literal["preview", "commit"] = "preview"
+    skip_invalid: bool = False
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    options: ImportOptions
+
+
+def _limited(receive: Receive, limit: int, max_bytes: int) -> Receive:
+    """``receive`` that refuses (413) the message that takes the body past ``limit`` bytes."""
+    received = 0
+
+    async def limited_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise too_large(max_bytes)
+        return message
+
+    return limited_receive
+
+
+def _invalid(field: str, message: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
+
+
+async def read_upload(request: Request, state: StateDep, _admin: AdminDep) -> Upload:
+    """The uploaded file (at most the limit + 1 byte) and the form's options, read only after
+    the caller is known to be an admin and the declared size is within the limit."""
+    max_bytes = state.settings.import_max_bytes
+    limit = max_bytes + FORM_OVERHEAD_BYTES
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(max_bytes)
+    form_request = Request(request.scope, _limited(request.receive, limit, max_bytes))
+    async with form_request.form(max_files=1, max_fields=10) as form:
+        file = form.get("file")
+        if not isinstance(file, UploadFile):
+            raise _invalid("file", "Field required: the CSV file as a multipart file part")
+        # One byte past the limit is enough for the importer to refuse it (413).
+        data = await file.read(max_bytes + 1)
+        fields = {key: form[key] for key in ("mode", "skip_invalid") if key in form}
+    try:
+        options = ImportOptions.model_validate(fields)
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**item, "loc": ("body", *item["loc"])} for item in error.errors()]
+        ) from error
+    return Upload(data=data, options=options)
+
+
+@router.post(
+    "/import",
+    response_model=ImportReportOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": _FORM_SCHEMA}},
+        }
+    },
+    responses={
+        413: {"description": "The file (or the declared request size) is over the limit."},
+        422: {"description": "Invalid form field, unusable file, or row errors on commit."},
+    },
+)
+def import_students_csv(
+    admin: AdminDep,
+    session: SessionDep,
+    state: StateDep,
+    upload: Annotated[Upload, Depends(read_upload)],
+) -> dict[str, Any]:
+    mode = upload.options.mode
+    report = import_students(
+        session,
+        admin.actor,
+        upload.data,
+        state.settings,
+        commit=mode == "commit",
+        skip_invalid=upload.options.skip_invalid,
+    )
+    body = report.to_dict()
+    if mode == "commit" and not report.committed:
+        count = len(body["errors"])
+        raise InvalidInput(
+            f"{count} row(s) have errors, so nothing was imported. Fix them, or commit with "
+            "skip_invalid=true to import the other rows.",
+            **body,
+        )
+    return body
+
+
+@router.get(
+    "/export.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM."}},
+)
+def export_students_csv(
+    admin: AdminDep,
+    session: SessionDep,
+    state: StateDep,
+    q: Annotated[
+        SingleLine | None,
+        Query(max_length=100, description="Name, email, class or student number."),
+    ] = None,
+    course: Annotated[
+        SingleLine | None,
+        Query(max_length=50, description="Only students enrolled in this code."),
+    ] = None,
+    status_filter: Annotated[Literal["active", "archived"] | None, Query(alias="status")] = None,
+) -> Response:
+    export = export_students(
+        session,
+        admin.school_id,
+        search=q,
+        course_code=course,
+        status=status_filter,
+        include_team=state.settings.legacy_groups == LegacyGroupsMode.DUAL_WRITE,
+    )
+    return Response(
+        content=export.content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+    )

@@ -1,0 +1,2 @@
+"""The legacy teams (``groups`` / ``group_members``), kept in step until the migration retires
+them."""

@@ -1,0 +1,70 @@
+"""Legacy teams (groups) of a course: teachers of the course and admins.
+
+Kept in step with enrollments while ``TEAMEVAL_LEGACY_GROUPS=dual-write``; with ``off`` every
+route here answers 410 Gone, naming what replaces it.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, status
+
+from teameval.access import CourseAction, course_for, user_in_school
+from teameval.deps import PrincipalDep, SessionDep, StateDep
+from teameval.models import Role
+from teameval.roster.legacy import service as groups
+from teameval.roster.legacy.schemas import GroupCreate, GroupMemberAdd, GroupOut
+from teameval.roster.teaching import service as teaching
+
+
+def legacy_groups_on(state: StateDep, _signed_in: PrincipalDep) -> None:
+    """410 while legacy teams are off; for every legacy route, after the token check (401)."""
+    groups.require_legacy_groups(state.settings)
+
+
+router = APIRouter(
+    prefix="/courses/{course_id}/groups",
+    tags=["legacy groups"],
+    dependencies=[Depends(legacy_groups_on)],
+)
+
+
+@router.get("", response_model=list[GroupOut])
+def list_groups(course_id: int, principal: PrincipalDep, session: SessionDep) -> list[GroupOut]:
+    course = course_for(session, principal, course_id, CourseAction.TEACH)
+    return groups.groups_of_course(session, course)
+
+
+@router.post("", response_model=GroupOut, status_code=status.HTTP_201_CREATED)
+def create_group(
+    course_id: int, body: GroupCreate, principal: PrincipalDep, session: SessionDep
+) -> GroupOut:
+    course = course_for(session, principal, course_id, CourseAction.TEACH)
+    group = groups.create_group(session, principal.actor, course, body.team_number, body.name)
+    return groups.group_bodies(session, [group])[0]
+
+
+@router.post("/{group_id}/members", response_model=GroupOut)
+def add_group_member(
+    course_id: int,
+    group_id: int,
+    body: GroupMemberAdd,
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> GroupOut:
+    """Add a student to the team; this enrolls them in the course too."""
+    course = course_for(session, principal, course_id, CourseAction.TEACH)
+    group = groups.group_in_course(session, course, group_id)
+    student = teaching.student_to_place(session, principal, body.student_id)
+    groups.add_member(session, principal.actor, group, student)
+    return groups.group_bodies(session, [group])[0]
+
+
+@router.delete("/{group_id}/members/{student_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_group_member(
+    course_id: int, group_id: int, student_id: int, principal: PrincipalDep, session: SessionDep
+) -> None:
+    """End the membership; the student stays enrolled in the course."""
+    course = course_for(session, principal, course_id, CourseAction.TEACH)
+    group = groups.group_in_course(session, course, group_id)
+    student = user_in_school(session, principal, student_id, Role.STUDENT)
+    groups.remove_member(session, principal.actor, group, student)

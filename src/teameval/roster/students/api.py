@@ -1,0 +1,100 @@
+"""Admin student management: ``/admin/students``. Admins of the school only.
+
+There is no DELETE: a student's enrollments, teams and assessments are history, so students are
+archived (they can no longer sign in) and a DELETE answers 405.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
+
+from teameval.access import Principal, user_in_school
+from teameval.deps import AdminDep, SessionDep, StateDep
+from teameval.kit.inputs import SingleLine
+from teameval.kit.pagination import Page, PageDep, fetch_page
+from teameval.models import Role
+from teameval.roster.students import service as students
+from teameval.roster.students.schemas import StudentCreate, StudentOut, StudentStatus, StudentUpdate
+from teameval.roster.students.views import (
+    fresh_student,
+    student_bodies,
+    student_body,
+    student_list_query,
+)
+
+router = APIRouter(prefix="/admin/students", tags=["students"])
+
+
+def _written_body(session: Session, admin: Principal, student_id: int) -> StudentOut:
+    """The body of a student just written, re-read: the sync engine bypasses loaded objects."""
+    return student_body(session, fresh_student(session, admin.school_id, student_id))
+
+
+@router.get("", response_model=Page[StudentOut])
+def list_students(
+    admin: AdminDep,
+    session: SessionDep,
+    page: PageDep,
+    q: Annotated[
+        SingleLine | None,
+        Query(max_length=100, description="Name, email, class or student number."),
+    ] = None,
+    course: Annotated[
+        SingleLine | None,
+        Query(max_length=50, description="Only students enrolled in this code."),
+    ] = None,
+    status_filter: Annotated[StudentStatus | None, Query(alias="status")] = None,
+    sort: Annotated[
+        SingleLine,
+        Query(
+            max_length=50,
+            description="name, email, class_name, student_number or created_at; - = descending.",
+        ),
+    ] = "name",
+) -> Page[StudentOut]:
+    query = student_list_query(
+        session, admin.school_id, search=q, course_code=course, status=status_filter, sort=sort
+    )
+    rows, total = fetch_page(session, query, page)
+    return Page[StudentOut](
+        items=student_bodies(session, rows), total=total, page=page.page, page_size=page.page_size
+    )
+
+
+@router.post("", response_model=StudentOut, status_code=status.HTTP_201_CREATED)
+def create_student(
+    body: StudentCreate, admin: AdminDep, session: SessionDep, state: StateDep
+) -> StudentOut:
+    student_id = students.create_student(session, admin.actor, body, state.settings)
+    return _written_body(session, admin, student_id)
+
+
+@router.get("/{student_id}", response_model=StudentOut)
+def get_student(student_id: int, admin: AdminDep, session: SessionDep) -> StudentOut:
+    return student_body(session, user_in_school(session, admin, student_id, Role.STUDENT))
+
+
+@router.patch("/{student_id}", response_model=StudentOut)
+def update_student(
+    student_id: int, body: StudentUpdate, admin: AdminDep, session: SessionDep, state: StateDep
+) -> StudentOut:
+    student = user_in_school(session, admin, student_id, Role.STUDENT)
+    students.update_student(session, admin.actor, student, body, state.settings)
+    return _written_body(session, admin, student_id)
+
+
+@router.post("/{student_id}/archive", response_model=StudentOut)
+def archive_student(student_id: int, admin: AdminDep, session: SessionDep) -> StudentOut:
+    student = user_in_school(session, admin, student_id, Role.STUDENT)
+    students.set_archived(session, admin.actor, student, True)
+    return _written_body(session, admin, student_id)
+
+
+@router.post("/{student_id}/unarchive", response_model=StudentOut)
+def unarchive_student(student_id: int, admin: AdminDep, session: SessionDep) -> StudentOut:
+    student = user_in_school(session, admin, student_id, Role.STUDENT)
+    students.set_archived(session, admin.actor, student, False)
+    return _written_body(session, admin, student_id)

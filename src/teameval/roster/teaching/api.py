@@ -1,0 +1,86 @@
+"""A course's students, for its teachers (and admins): roster, enroll, unenroll, team number."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Response, status
+
+from teameval.access import CourseAction, course_for, user_in_school
+from teameval.deps import PrincipalDep, SessionDep, StateDep
+from teameval.kit.pagination import Page, PageDep, fetch_page
+from teameval.models import Role
+from teameval.roster.legacy import service as groups
+from teameval.roster.legacy.api import legacy_groups_on
+from teameval.roster.teaching import service as teaching
+from teameval.roster.teaching.schemas import CourseStudentAdd, RosterEntry, TeamNumberSet
+
+router = APIRouter(prefix="/courses/{course_id}/students", tags=["teaching"])
+
+
+@router.get("", response_model=Page[RosterEntry])
+def course_roster(
+    course_id: int, principal: PrincipalDep, session: SessionDep, page: PageDep
+) -> Page[RosterEntry]:
+    """Students with an active enrollment, each with their legacy team number in this course."""
+    course = course_for(session, principal, course_id, CourseAction.TEACH)
+    rows, total = fetch_page(session, teaching.roster_query(course), page)
+    return Page[RosterEntry](
+        items=teaching.roster_entries(session, course, rows),
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
+
+
+@router.post(
+    "",
+    response_model=RosterEntry,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "An existing student was enrolled."}},
+)
+def add_course_student(
+    course_id: int,
+    body: CourseStudentAdd,
+    principal: PrincipalDep,
+    session: SessionDep,
+    state: StateDep,
+    response: Response,
+) -> RosterEntry:
+    """Enroll ``{student_id}``, or ``{email, name, ...}``: an existing student of the school is
+    enrolled, a new email creates the student (201)."""
+    course = course_for(session, principal, course_id, CourseAction.TEACH)
+    student, created = teaching.add_student_to_course(
+        session, principal, course, body, state.settings
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return teaching.roster_entries(session, course, [student])[0]
+
+
+@router.delete("/{student_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_course_student(
+    course_id: int, student_id: int, principal: PrincipalDep, session: SessionDep
+) -> None:
+    """Unenroll (deactivate, never delete); also ends their legacy teams in this course."""
+    course = course_for(session, principal, course_id, CourseAction.TEACH)
+    student = user_in_school(session, principal, student_id, Role.STUDENT)
+    teaching.remove_student_from_course(session, principal.actor, course, student)
+
+
+@router.put(
+    "/{student_id}/team",
+    response_model=RosterEntry,
+    dependencies=[Depends(legacy_groups_on)],
+)
+def set_team_number(
+    course_id: int,
+    student_id: int,
+    body: TeamNumberSet,
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> RosterEntry:
+    """Move the student to legacy team ``team_number`` of the course (null: no team); joining a
+    team enrolls them. 410 when legacy teams are switched off."""
+    course = course_for(session, principal, course_id, CourseAction.TEACH)
+    student = teaching.student_to_place(session, principal, student_id)
+    groups.set_team_number(session, principal.actor, course, student, body.team_number)
+    return teaching.roster_entries(session, course, [student])[0]

@@ -1,0 +1,134 @@
+"""A teacher's view of one course: its roster, enrolling and unenrolling students.
+
+The course is resolved by the caller through ``course_for(..., CourseAction.TEACH)``. Enrollment
+writes go through ``courses.enrollments``; creating a student goes through ``sync_students``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from teameval.access import Principal, user_in_school
+from teameval.audit_trail import Actor
+from teameval.config import Settings
+from teameval.errors import Conflict, InvalidInput
+from teameval.kit.normalise import normalise_email
+from teameval.models import Course, CourseEnrollment, Group, GroupMember, Role, User
+from teameval.roster.courses import enrollments
+from teameval.roster.students.schemas import StudentCreate
+from teameval.roster.students.service import create_student
+from teameval.roster.students.views import fresh_student
+from teameval.roster.teaching.schemas import CourseStudentAdd, RosterEntry
+
+
+def _not_archived(student: User) -> User:
+    if student.archived:
+        raise Conflict(
+            f"Student {student.id} is archived; an admin must unarchive them before they can "
+            "join a course or team."
+        )
+    return student
+
+
+def student_to_place(session: Session, principal: Principal, student_id: int) -> User:
+    """A student of the caller's school who may join a course or team (not archived)."""
+    return _not_archived(user_in_school(session, principal, student_id, Role.STUDENT))
+
+
+def roster_query(course: Course) -> Select[User]:
+    return (
+        select(User)
+        .join(CourseEnrollment, CourseEnrollment.student_id == User.id)
+        .where(CourseEnrollment.course_id == course.id, CourseEnrollment.active.is_(True))
+        .order_by(User.name, User.id)
+    )
+
+
+def roster_entries(session: Session, course: Course, students: Sequence[User]) -> list[RosterEntry]:
+    """Each student with their legacy team in this course: one query for any roster size."""
+    team_of: dict[int, tuple[int, int]] = {}
+    if students:
+        # At most one active team per student and course (a unique index since migration 0003).
+        rows = session.execute(
+            select(GroupMember.user_id, Group.team_number, Group.id)
+            .join(Group, Group.id == GroupMember.group_id)
+            .where(
+                Group.course_id == course.id,
+                GroupMember.user_id.in_([s.id for s in students]),
+                GroupMember.active.is_(True),
+            )
+        )
+        for user_id, team_number, group_id in rows:
+            team_of[user_id] = (team_number, group_id)
+    entries = []
+    for student in students:
+        team = team_of.get(student.id)
+        entries.append(
+            RosterEntry(
+                **RosterEntry.fields_of(student),
+                team_number=team[0] if team else None,
+                group_id=team[1] if team else None,
+            )
+        )
+    return entries
+
+
+def _existing_student(
+    session: Session, principal: Principal, body: CourseStudentAdd, details: dict[str, Any]
+) -> User | None:
+    """The student the body names (by id, or by an email a student of the school already has),
+    or None for an email nobody in the school has yet."""
+    if body.student_id is not None:
+        if details:
+            raise InvalidInput(
+                "Send either student_id or the new student's details, not both.",
+                errors=[
+                    {"field": name, "message": "not allowed with student_id"} for name in details
+                ],
+            )
+        return student_to_place(session, principal, body.student_id)
+    if body.email is None:
+        raise InvalidInput(
+            "Send student_id, or the email and name of a new student.",
+            errors=[{"field": "student_id", "message": "student_id or email is required"}],
+        )
+    email = normalise_email(body.email)
+    holder = session.scalar(
+        select(User).where(User.school_id == principal.school_id, User.email == email)
+    )
+    if holder is None:
+        return None
+    if holder.role != Role.STUDENT.value:
+        raise Conflict(f"The email {email} belongs to a {holder.role}, not a student.")
+    # The same person, already a student elsewhere in the school: enroll, change nothing else
+    # (a teacher does not edit the details of other courses' students).
+    return _not_archived(holder)
+
+
+def add_student_to_course(
+    session: Session,
+    principal: Principal,
+    course: Course,
+    body: CourseStudentAdd,
+    settings: Settings,
+) -> tuple[User, bool]:
+    """Enroll an existing student, or create one in this course. Returns (student, created)."""
+    details = body.model_dump(exclude_unset=True, exclude={"student_id"})
+    student = _existing_student(session, principal, body, details)
+    if student is None:
+        new = StudentCreate(**details, courses=[course.code])
+        student_id = create_student(session, principal.actor, new, settings)
+        return fresh_student(session, principal.school_id, student_id), True
+    enrollments.enroll(session, principal.actor, [(course.id, student.id)])
+    return student, False
+
+
+def remove_student_from_course(
+    session: Session, actor: Actor, course: Course, student: User
+) -> None:
+    """Deactivate the enrollment and the student's legacy memberships in this course."""
+    enrollments.unenroll(session, actor, [(course.id, student.id)])
