@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # Commands that start lean: the migration tools import neither the other command groups nor
 # the settings, ORM models, FastAPI or (unless drawing on a terminal) Rich (docs/benchmarks.md).
 LEAN_GROUPS = ("audit", "backfill")
