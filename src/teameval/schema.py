@@ -27,8 +27,29 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
+def drift(database_url: str) -> list[str]:
+    """Every difference between the database's schema and the models, in words (see
+    ``teameval.schema_compare``: CHECK constraints, partial indexes, defaults, keys, ...)."""
+    from teameval.db import make_engine
+    from teameval.models import Base
+    from teameval.schema_compare import compare
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return compare(connection, Base.metadata)
+    finally:
+        engine.dispose()
+
+
 def check(database_url: str) -> None:
-    """Raise if the models and the migrations disagree (``alembic check``)."""
+    """Raise if the models and the migrated database disagree: first the full comparison
+    (``SchemaDrift`` listing every difference), then ``alembic check`` as a second opinion."""
+    from teameval.schema_compare import SchemaDrift
+
+    differences = drift(database_url)
+    if differences:
+        raise SchemaDrift(differences)
     command.check(alembic_config(database_url))
 
 

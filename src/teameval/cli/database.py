@@ -9,6 +9,7 @@ from teameval.cli.common import (
     DatabaseUrlOption,
     console,
     emit_json,
+    error_console,
     fail,
     fail_database,
     migrate,
@@ -58,15 +59,21 @@ def current(
 
 @db_app.command()
 def check(database_url: Annotated[str | None, DatabaseUrlOption] = None) -> None:
-    """Fail when the models and the migrations disagree (`alembic check`)."""
+    """Fail (exit 1) when the database's schema and the models disagree: tables, columns,
+    defaults, keys, indexes (expressions, partial conditions), CHECK constraints."""
     from alembic.util.exc import CommandError
 
     from teameval import schema
+    from teameval.schema_compare import SchemaDrift
 
     try:
         schema.check(resolve_database_url(database_url))
     except SQLAlchemyError as error:
         fail_database(error)
+    except SchemaDrift as drift:
+        for difference in drift.differences:
+            error_console.print(f"- {difference}", highlight=False, soft_wrap=True, markup=False)
+        fail(f"models and database schema disagree ({len(drift.differences)} differences)")
     except CommandError as error:
         fail(f"models and migrations disagree: {error}")
     console.print("Models and migrations agree.")

@@ -38,6 +38,47 @@ def _expression_indexes_known(connection: Connection) -> Iterator[None]:
         yield
 
 
+class ForeignKeyViolations(RuntimeError):
+    """A migration left rows whose foreign keys point nowhere (SQLite checks them at the end)."""
+
+
+@contextmanager
+def _sqlite_foreign_keys_deferred(connection: Connection) -> Iterator[None]:
+    """Batch mode rebuilds a table by copy, drop and rename; with SQLite's foreign keys on,
+    dropping a referenced table (``groups``) fails or orphans its children. SQLite's documented
+    procedure: keys off outside the transaction, ``PRAGMA foreign_key_check`` before commit,
+    keys on again. The pragma only works outside a transaction, so a caller's open one keeps
+    its setting (``yield`` without change)."""
+    if connection.dialect.name != "sqlite" or connection.in_transaction():
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _check_sqlite_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if violations:
+        listing = ", ".join(f"{row[0]} rowid {row[1]} -> {row[2]}" for row in violations[:20])
+        raise ForeignKeyViolations(f"the migration would leave dangling references: {listing}")
+
+
+def _run(connection: Connection) -> None:
+    _configure(connection)
+    with (
+        _sqlite_foreign_keys_deferred(connection),
+        _expression_indexes_known(connection),
+        context.begin_transaction(),
+    ):
+        context.run_migrations()
+        _check_sqlite_foreign_keys(connection)
+
+
 def run_migrations_offline() -> None:
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     context.configure(
@@ -53,17 +94,13 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        _configure(connection)
-        with _expression_indexes_known(connection), context.begin_transaction():
-            context.run_migrations()
+        _run(connection)
         return
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            _configure(connection)
-            with _expression_indexes_known(connection), context.begin_transaction():
-                context.run_migrations()
+            _run(connection)
     finally:
         engine.dispose()
 

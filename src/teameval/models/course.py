@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text, true
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teameval.models.base import Base, TenantScoped, Timestamped
@@ -13,6 +22,8 @@ class Course(TenantScoped, Timestamped, Base):
         # "oo-4a" next to "OO-4A" is a typo, not a second course: held by the database on both
         # engines, so two racing creates cannot both pass the service's check (migration 0003).
         Index("uq_courses_school_id_lower_code", "school_id", text("lower(code)"), unique=True),
+        # The target of every tenant-scoped key to a course (migration 0004).
+        Index("uq_courses_school_id_id", "school_id", "id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +41,17 @@ class TeacherCourse(TenantScoped, Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("course_id", "teacher_id"),
         Index("ix_teacher_courses_teacher_id_active", "teacher_id", "active"),
+        # Tenant isolation held by the database (migration 0004): same-school course and teacher.
+        ForeignKeyConstraint(
+            ["school_id", "course_id"],
+            ["courses.school_id", "courses.id"],
+            name="fk_teacher_courses_school_id_course_id_courses",
+        ),
+        ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["users.school_id", "users.id"],
+            name="fk_teacher_courses_school_id_teacher_id_users",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

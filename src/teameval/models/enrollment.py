@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, UniqueConstraint, true
+from sqlalchemy import Boolean, ForeignKey, ForeignKeyConstraint, Index, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teameval.models.base import Base, TenantScoped, Timestamped
@@ -14,6 +14,17 @@ class CourseEnrollment(TenantScoped, Timestamped, Base):
         UniqueConstraint("course_id", "student_id"),
         Index("ix_course_enrollments_course_id_active", "course_id", "active"),
         Index("ix_course_enrollments_student_id_active", "student_id", "active"),
+        # Tenant isolation held by the database (migration 0004): same-school course and student.
+        ForeignKeyConstraint(
+            ["school_id", "course_id"],
+            ["courses.school_id", "courses.id"],
+            name="fk_course_enrollments_school_id_course_id_courses",
+        ),
+        ForeignKeyConstraint(
+            ["school_id", "student_id"],
+            ["users.school_id", "users.id"],
+            name="fk_course_enrollments_school_id_student_id_users",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,14 @@ class Group(TenantScoped, Timestamped, Base):
         # always its group's course, so "one active team per course" can be a unique index.
         # An index rather than a constraint: SQLite adds it without rebuilding the table.
         Index("uq_groups_id_course_id", "id", "course_id", unique=True),
+        # Tenant isolation held by the database (migration 0004): a group's course is of its
+        # school, and (school_id, id) is what a member's tenant-scoped key points at.
+        Index("uq_groups_school_id_id", "school_id", "id", unique=True),
+        ForeignKeyConstraint(
+            ["school_id", "course_id"],
+            ["courses.school_id", "courses.id"],
+            name="fk_groups_school_id_course_id_courses",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +51,16 @@ class GroupMember(TenantScoped, Timestamped, Base):
             ["group_id", "course_id"],
             ["groups.id", "groups.course_id"],
             name="fk_group_members_group_id_course_id_groups",
+        ),
+        ForeignKeyConstraint(
+            ["school_id", "group_id"],
+            ["groups.school_id", "groups.id"],
+            name="fk_group_members_school_id_group_id_groups",
+        ),
+        ForeignKeyConstraint(
+            ["school_id", "user_id"],
+            ["users.school_id", "users.id"],
+            name="fk_group_members_school_id_user_id_users",
         ),
         # A student is in at most one active legacy team per course (migration 0003).
         Index(

@@ -40,6 +40,9 @@ class User(TenantScoped, Timestamped, Base):
             postgresql_where=text("student_number IS NOT NULL"),
         ),
         Index("ix_users_school_id_role", "school_id", "role"),
+        # The target of every tenant-scoped key to a user (migration 0004): a row can only name a
+        # user of its own school. An index rather than a constraint: SQLite adds it in place.
+        Index("uq_users_school_id_id", "school_id", "id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
