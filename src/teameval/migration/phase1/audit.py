@@ -1,10 +1,10 @@
 """Enrollment audit: how far ``course_enrollments`` covers active legacy memberships.
 
 Read-only and set-based, in a fixed number of statements whatever the data size: after probing
-the schema, a narrow main pass shaped like the bare statement counts the student pairs by their
-enrollment; a filtered pass finds the rare anomalies (non-student members, cross-school pairs),
-which move out of those counts; the first missing and inactive pairs are looked up in a few
-growing student id ranges; one statement each fetches the names behind the sample ids.
+the schema, one narrow scan counts the pairs of every category (per pair it aggregates only an
+anomaly flag and the membership count); the first pairs of each problem category are then
+looked up in a few growing student id ranges, and one statement each fetches the names behind
+the sample ids.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from teameval.migration.phase1.statements import (
     ANOMALY_NAMES,
     Category,
     StudentRange,
-    anomaly_pairs,
-    eligible_counts,
+    audit_counts,
 )
 from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK, EXIT_WARNING
 
@@ -122,6 +121,12 @@ def audit_status(
     return AuditStatus.FAIL
 
 
+PROBLEM_CATEGORIES = (
+    Category.MISSING,
+    Category.ENROLLED_INACTIVE,
+    Category.NON_STUDENT,
+    Category.CROSS_SCHOOL,
+)
 SampleId = tuple[Category, int, int, int | None]  # category, student, course, group school
 FIRST_SAMPLE_WIDTH = 1024  # student ids in the first sample range; grows 8x per round
 
@@ -202,41 +207,22 @@ def audit_enrollments(
     """
     schema = probe_enrollment_schema(connection)
     sample_limit = max(sample_limit, 0)
-    # The narrow main pass, shaped like the bare statement, counts every student pair by its
-    # enrollment; a filtered second pass finds the rare anomalies, which move out of those counts.
-    main = connection.execute(eligible_counts(schema, school_id=school_id)).one()
-    anomalies = connection.execute(anomaly_pairs(schema, school_id=school_id)).all()
-    pair_counts = {
-        Category.MISSING: int(main.missing),
-        Category.ENROLLED_ACTIVE: int(main.enrolled_active),
-        Category.ENROLLED_INACTIVE: int(main.enrolled_inactive),
-        Category.NON_STUDENT: 0,
-        Category.CROSS_SCHOOL: 0,
-    }
-    memberships = int(main.memberships)
-    ids: list[SampleId] = []
-    for row in anomalies:
-        category = Category(int(row.category))
-        if category == Category.NON_STUDENT:
-            memberships += int(row.memberships)  # the main pass counts students' rows only
-        else:
-            pair_counts[Category(int(row.state))] -= 1
-        if pair_counts[category] < sample_limit:
-            ids.append((category, row.student_id, row.course_id, row.school_id))
-        pair_counts[category] += 1
+    counts = connection.execute(audit_counts(schema, school_id=school_id)).one()
+    pair_counts = {category: int(counts._mapping[category.name.lower()]) for category in Category}
     wanted = {
         category: min(sample_limit, pair_counts[category])
-        for category in (Category.MISSING, Category.ENROLLED_INACTIVE)
+        for category in PROBLEM_CATEGORIES
         if min(sample_limit, pair_counts[category]) > 0
     }
+    ids: list[SampleId] = []
     if wanted:
-        ids += _first_problem_pairs(
+        ids = _first_problem_pairs(
             connection,
             schema,
             wanted,
             school_id=school_id,
-            first_student=int(main.min_student),
-            last_student=int(main.max_student),
+            first_student=int(counts.min_student),
+            last_student=int(counts.max_student),
         )
     samples = _samples(connection, schema, sorted(ids, key=lambda i: (i[0], i[1], i[2])))
     active = pair_counts[Category.ENROLLED_ACTIVE]
@@ -256,7 +242,7 @@ def audit_enrollments(
     return EnrollmentAudit(
         status=status,
         exit_code=EXIT_CODES[status],
-        active_memberships=memberships,
+        active_memberships=int(counts.memberships),
         unique_pairs=sum(pair_counts.values()),
         eligible_pairs=eligible,
         enrolled_active=active,

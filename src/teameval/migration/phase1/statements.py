@@ -104,41 +104,44 @@ def _memberships_join(schema: EnrollmentSchema) -> sa.Join:
     )
 
 
-def is_anomalous_row(schema: EnrollmentSchema) -> ColumnElement[bool]:
-    """A membership row that makes its pair an anomaly: a non-student member, or rows that do
-    not agree on one school (NULL counts as disagreement, as in :func:`pairs`)."""
-    u = schema.users
-    student = sa.func.coalesce(u.c.role == "student", sa.false())
-    return sa.not_(sa.and_(student, sa.func.coalesce(_same_school(schema), sa.false())))
-
-
 def pairs(
     schema: EnrollmentSchema,
     *,
     school_id: int | None = None,
     students: StudentRange | None = None,
     only: sa.Select[Any] | None = None,
+    memberships: bool = False,
+    school: bool = True,
 ) -> sa.Select[Any]:
-    """One row per distinct (student, course) of active memberships, with its anomaly flags.
+    """One row per distinct (student, course) of active memberships, with its anomaly flag:
+    ``anomaly`` 2 if a member is not a student, else 1 if its rows disagree on the school, else
+    0 (one ``max`` instead of a flag each: a narrower aggregate, the same precedence).
 
-    ``only`` (a select of ``(student_id, course_id)``) restricts it to those pairs."""
+    ``only`` (a select of ``(student_id, course_id)``) restricts it to those pairs;
+    ``memberships`` adds their count (the audit needs it, a batch does not); without
+    ``school`` the group's school is left out (the audit's counts do not need it)."""
     gm, g, u = schema.group_members, schema.groups, schema.users
-    # NULL school ids fall to ELSE: an unknown school is never treated as a match.
-    cross_school = sa.case((_same_school(schema), 0), else_=1)
-    non_student = sa.case((u.c.role == "student", 0), else_=1)
+    # NULL school ids and roles fall to the anomaly: unknown is never treated as a match.
+    anomaly = sa.case(
+        (sa.func.coalesce(u.c.role == "student", sa.false()) == sa.false(), 2),
+        (_same_school(schema), 0),
+        else_=1,
+    )
     conditions = _membership_conditions(schema, school_id=school_id, students=students)
     if only is not None:
         conditions.append(sa.tuple_(gm.c.user_id, g.c.course_id).in_(only))
+    columns: list[sa.ColumnElement[Any]] = [
+        gm.c.user_id.label("student_id"),
+        g.c.course_id.label("course_id"),
+        sa.func.max(anomaly).label("anomaly"),
+    ]
+    if school:
+        # Only used for eligible pairs (whose rows all agree on it) and the samples' notes.
+        columns.append(sa.func.min(g.c.school_id).label("school_id"))
+    if memberships:
+        columns.append(sa.func.count().label("memberships"))
     return (
-        sa.select(
-            gm.c.user_id.label("student_id"),
-            g.c.course_id.label("course_id"),
-            # Only used for eligible pairs, whose rows all agree on the school.
-            sa.func.min(g.c.school_id).label("school_id"),
-            sa.func.count().label("memberships"),
-            sa.func.max(non_student).label("non_student"),
-            sa.func.max(cross_school).label("cross_school"),
-        )
+        sa.select(*columns)
         .select_from(_memberships_join(schema))
         .where(*conditions)
         .group_by(gm.c.user_id, g.c.course_id)
@@ -151,25 +154,35 @@ def classified_pairs(
     school_id: int | None = None,
     students: StudentRange | None = None,
     only: sa.Select[Any] | None = None,
+    memberships: bool = False,
+    school: bool = True,
 ) -> sa.Select[Any]:
     """THE definition of the categories, shared by the audit and the backfill."""
-    p = pairs(schema, school_id=school_id, students=students, only=only).subquery("pairs")
+    p = pairs(
+        schema,
+        school_id=school_id,
+        students=students,
+        only=only,
+        memberships=memberships,
+        school=school,
+    ).subquery("pairs")
     ce = schema.course_enrollments
     # The batch's range on the enrollment side too: without it every batch reads the whole
     # course_enrollments table (the pairs are in the range anyway, so nothing else changes).
     in_range = [] if students is None else students.clause(ce.c.student_id)
     category = sa.case(
-        (p.c.non_student == 1, int(Category.NON_STUDENT)),
-        (p.c.cross_school == 1, int(Category.CROSS_SCHOOL)),
+        (p.c.anomaly == 2, int(Category.NON_STUDENT)),
+        (p.c.anomaly == 1, int(Category.CROSS_SCHOOL)),
         (ce.c.course_id.is_(None), int(Category.MISSING)),
         (is_true(ce.c.active), int(Category.ENROLLED_ACTIVE)),
         else_=int(Category.ENROLLED_INACTIVE),
     )
+    extra = [p.c.school_id] if school else []
+    extra += [p.c.memberships] if memberships else []
     return sa.select(
         p.c.student_id,
         p.c.course_id,
-        p.c.school_id,
-        p.c.memberships,
+        *extra,
         category.label("category"),
     ).select_from(
         p.outerjoin(
@@ -179,74 +192,25 @@ def classified_pairs(
     )
 
 
-def eligible_counts(schema: EnrollmentSchema, *, school_id: int | None) -> sa.Select[Any]:
-    """The audit's narrow main pass: student pairs by enrollment state, their memberships, and
-    the lowest and highest student id, in one scan shaped like the bare statement (no anomaly
-    flags to aggregate). Cross-school pairs are in these counts; :func:`anomaly_pairs` finds
-    them so the caller can move them out."""
-    gm, g, u, ce = schema.group_members, schema.groups, schema.users, schema.course_enrollments
-    p = (
-        sa.select(
-            gm.c.user_id.label("student_id"),
-            g.c.course_id.label("course_id"),
-            sa.func.count().label("memberships"),
-        )
-        .select_from(_memberships_join(schema))
-        .where(*_membership_conditions(schema, school_id=school_id, students=None))
-        .where(u.c.role == "student")
-        .group_by(gm.c.user_id, g.c.course_id)
-        .subquery("p")
-    )
-    joined = p.outerjoin(
-        ce, sa.and_(ce.c.course_id == p.c.course_id, ce.c.student_id == p.c.student_id)
-    )
-    enrolled = ce.c.course_id.is_not(None)
-
-    def count_if(condition: ColumnElement[bool], label: str) -> sa.Label[Any]:
-        return sa.func.count().filter(condition).label(label)
-
+def audit_counts(schema: EnrollmentSchema, *, school_id: int | None) -> sa.Select[Any]:
+    """The audit's one scan: pairs per category, active memberships, and the lowest and
+    highest student id (where the sample look-ups start and end). Narrow: per pair only the
+    anomaly flag and the membership count are aggregated; no school, no samples."""
+    classified = classified_pairs(
+        schema, school_id=school_id, memberships=True, school=False
+    ).subquery("classified")
+    counts: list[sa.ColumnElement[Any]] = [
+        sa.func.count().filter(classified.c.category == int(category)).label(category.name.lower())
+        for category in Category
+    ]
     return sa.select(
-        count_if(ce.c.course_id.is_(None), "missing"),
-        count_if(sa.and_(enrolled, is_true(ce.c.active)), "enrolled_active"),
-        count_if(sa.and_(enrolled, is_not_true(ce.c.active)), "enrolled_inactive"),
-        sa.cast(sa.func.coalesce(sa.func.sum(p.c.memberships), 0), sa.BigInteger).label(
+        *counts,
+        sa.cast(sa.func.coalesce(sa.func.sum(classified.c.memberships), 0), sa.BigInteger).label(
             "memberships"
         ),
-        sa.func.min(p.c.student_id).label("min_student"),
-        sa.func.max(p.c.student_id).label("max_student"),
-    ).select_from(joined)
-
-
-def anomaly_pairs(schema: EnrollmentSchema, *, school_id: int | None) -> sa.Select[Any]:
-    """The rare anomalous pairs, classified exactly as :func:`classified_pairs` does, found by a
-    filtered pass (only rows that make a pair anomalous) instead of flags on every pair."""
-    gm, g = schema.group_members, schema.groups
-    keys = (
-        sa.select(gm.c.user_id, g.c.course_id)
-        .select_from(_memberships_join(schema))
-        .where(*_membership_conditions(schema, school_id=school_id, students=None))
-        .where(is_anomalous_row(schema))
-        .distinct()
-    )
-    classified = classified_pairs(schema, school_id=school_id, only=keys).subquery("anomalous")
-    ce = schema.course_enrollments
-    # The enrollment state too: the main pass counted the cross-school pairs by it.
-    state = sa.case(
-        (ce.c.course_id.is_(None), int(Category.MISSING)),
-        (is_true(ce.c.active), int(Category.ENROLLED_ACTIVE)),
-        else_=int(Category.ENROLLED_INACTIVE),
-    )
-    joined = classified.outerjoin(
-        ce,
-        sa.and_(
-            ce.c.course_id == classified.c.course_id, ce.c.student_id == classified.c.student_id
-        ),
-    )
-    return (
-        sa.select(classified, state.label("state"))
-        .select_from(joined)
-        .order_by(classified.c.category, classified.c.student_id, classified.c.course_id)
-    )
+        sa.func.min(classified.c.student_id).label("min_student"),
+        sa.func.max(classified.c.student_id).label("max_student"),
+    ).select_from(classified)
 
 
 def classified_cte(schema: EnrollmentSchema, select: sa.Select[Any]) -> sa.CTE:
