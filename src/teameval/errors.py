@@ -91,6 +91,14 @@ class Gone(AppError):
     title = "Gone"
 
 
+class PreconditionFailed(AppError):
+    """An ``If-Match`` that names an ETag the resource no longer has; ``etag`` is the current."""
+
+    status = 412
+    slug = "precondition-failed"
+    title = "Precondition failed"
+
+
 class PayloadTooLarge(AppError):
     status = 413
     slug = "payload-too-large"

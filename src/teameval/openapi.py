@@ -8,12 +8,17 @@ is described correctly without anyone keeping a list:
 - it takes a body: 400 (FastAPI cannot parse it: not JSON, broken form data);
 - it depends on the signed-in caller (``deps.get_principal``): 401;
 - it depends on an admin (``deps.get_admin``): 403;
-- a path id is resolved within the caller's school (``access``): 404, and 403 for a course id,
-  which ``access.course_for`` also checks against the caller's role;
+- it resolves an id through a typed access dependency (``access.dependencies.RESOLVES``): 404
+  outside the caller's school, and 403 where the dependency also checks the caller's role (a
+  course); any other path ``*_id``: 404;
 - an authenticated write (POST/PUT/PATCH/DELETE): 409 (a taken code or email, an archived
   teacher, a concurrent writer);
 - it depends on legacy teams being on (``groups_api.legacy_groups_on``): 410;
-- it takes a multipart upload: 413.
+- it takes a multipart upload: 413;
+- it takes an ``If-Match`` header: 412 (and its 200, like the GET of the same path, an ``ETag``).
+
+A 201 whose new resource has a GET route (``POST /x`` next to ``GET /x/{id}``) declares the
+``Location`` header the route sends (``conditional.set_location``).
 
 Anything else a route can answer (401 and 429 on login) it declares itself with ``responses=``;
 whatever a route declares, every 4xx/5xx ends up with the Problem schema and media type here.
@@ -31,6 +36,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import BaseRoute
 
+from teameval.access.dependencies import RESOLVES
 from teameval.deps import get_admin, get_principal
 from teameval.problems import PROBLEM_JSON
 from teameval.roster.legacy.api import legacy_groups_on
@@ -66,6 +72,7 @@ DESCRIPTIONS = {
     403: "The caller's role does not allow this.",
     404: "No such resource in the caller's school.",
     409: "Conflicts with the current state (a taken code or email, an archived user).",
+    412: "`If-Match` names an ETag the resource no longer has; `etag` is the current one.",
     410: "Legacy teams are switched off; `replacement` names what replaces this route.",
     413: "The upload is larger than the configured limit.",
     422: "The request is not valid; `errors` names each offending field or line.",
@@ -77,15 +84,33 @@ HEADERS = {
     429: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
     503: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
 }
+LOCATION = {
+    "Location": {
+        "schema": {"type": "string", "format": "uri"},
+        "description": "The URL of the created resource (its GET).",
+    }
+}
+ETAG = {
+    "ETag": {
+        "schema": {"type": "string"},
+        "description": "Strong validator of this representation; send it back as `If-Match`.",
+    }
+}
 EVERYWHERE = frozenset({422, 503})
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BY_DEPENDENCY: dict[Callable[..., Any], frozenset[int]] = {
     get_principal: frozenset({401}),
     get_admin: frozenset({403}),
     legacy_groups_on: frozenset({410}),
+    **RESOLVES,
 }
-# Path ids resolved by access.course_for: 404 outside the school, 403 without the right role.
-BY_PATH_ID = {"course_id": frozenset({403, 404})}
+# One wording per path id wherever it appears; a route that says more declares its own.
+PATH_ID_DESCRIPTIONS = {
+    "course_id": "A course of the caller's school.",
+    "student_id": "A student of the caller's school.",
+    "user_id": "A user (here: a teacher) of the caller's school.",
+    "group_id": "A legacy team of the course in the path.",
+}
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _FASTAPI_422_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
@@ -117,15 +142,49 @@ def problem_statuses(route: Any, method: str, request_body: dict[str, Any] | Non
             statuses |= implied
     for param in {param.name for dependant in tree for param in dependant.path_params}:
         if param.endswith("_id"):
-            statuses |= BY_PATH_ID.get(param, frozenset({404}))
+            statuses.add(404)
     if method in WRITES and get_principal in calls:
         statuses.add(409)
+    if takes_if_match(route):
+        statuses.add(412)
     if request_body:
         statuses.add(400)
         if "multipart/form-data" in request_body.get("content", {}):
             statuses.add(413)
     statuses |= {int(code) for code in route.responses if str(code).isdigit() and int(code) >= 400}
     return statuses
+
+
+def takes_if_match(route: Any) -> bool:
+    return any(
+        param.alias.lower() == "if-match"
+        for dependant in _tree(route.dependant)
+        for param in dependant.header_params
+    )
+
+
+def _has_single_get(paths: dict[str, Any], collection: str) -> bool:
+    """Whether ``collection/{id}`` (one more segment, a path parameter) has a GET."""
+    depth = collection.count("/") + 1
+    return any(
+        path.startswith(collection + "/{") and path.count("/") == depth and "get" in operations
+        for path, operations in paths.items()
+    )
+
+
+def _declare_success_headers(document: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
+    """``Location`` on a 201 whose resource has a GET; ``ETag`` where ``If-Match`` is taken."""
+    paths: dict[str, Any] = document["paths"]
+    for path, operations in paths.items():
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if created is not None and _has_single_get(paths, path):
+            created.setdefault("headers", {}).update(LOCATION)
+    for route in api_routes(routes):
+        if route.include_in_schema and takes_if_match(route):
+            for method in {"get", *(method.lower() for method in route.methods)}:
+                answers = paths.get(route.path_format, {}).get(method, {}).get("responses", {})
+                if "200" in answers:
+                    answers["200"].setdefault("headers", {}).update(ETAG)
 
 
 def _problem_response(status: int, declared: dict[str, Any] | None) -> dict[str, Any]:
@@ -147,6 +206,14 @@ def _type_other_successes(responses: dict[str, Any], main: str) -> None:
             response["content"] = content
 
 
+def _describe_path_ids(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "path" and not parameter.get("description"):
+            description = PATH_ID_DESCRIPTIONS.get(parameter["name"])
+            if description:  # an unknown one stays bare, and test_openapi_contract says so
+                parameter["description"] = description
+
+
 def _component_schemas() -> dict[str, Any]:
     schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     definitions: dict[str, Any] = schema.pop("$defs", {})
@@ -162,11 +229,13 @@ def describe_problems(document: dict[str, Any], routes: Sequence[BaseRoute]) -> 
             operation = document["paths"].get(route.path_format, {}).get(method.lower())
             if operation is None:
                 continue
+            _describe_path_ids(operation)
             responses: dict[str, Any] = operation["responses"]
             _type_other_successes(responses, str(route.status_code or 200))
             body = operation.get("requestBody")
             for status in sorted(problem_statuses(route, method, body)):
                 responses[str(status)] = _problem_response(status, responses.get(str(status)))
+    _declare_success_headers(document, routes)
     components = document.setdefault("components", {}).setdefault("schemas", {})
     for name in _FASTAPI_422_SCHEMAS:
         components.pop(name, None)
