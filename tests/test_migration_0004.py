@@ -163,3 +163,27 @@ def test_downgrade_removes_the_keys_and_upgrade_restores_them(empty_db_url: str)
     with engine.connect() as connection:
         assert compare(connection, Base.metadata) == []
     engine.dispose()
+
+
+def test_interrupted_postgresql_upgrade_completes_when_run_again(empty_db_url: str) -> None:
+    """PostgreSQL commits each step on its own (short locks), so an upgrade stopped half-way
+    leaves some keys in place: running it again adds the rest instead of failing on them."""
+    engine = _at_0003(empty_db_url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("SQLite runs the whole migration in one transaction")
+    schema.upgrade(empty_db_url)
+    with engine.begin() as connection:  # as if stopped after the first index and key
+        for statement in (
+            "ALTER TABLE group_members DROP CONSTRAINT fk_group_members_school_id_user_id_users",
+            "ALTER TABLE groups DROP CONSTRAINT fk_groups_school_id_course_id_courses",
+            "ALTER TABLE group_members DROP CONSTRAINT fk_group_members_school_id_group_id_groups",
+            "DROP INDEX uq_groups_school_id_id",
+            "UPDATE alembic_version SET version_num = '0003'",
+        ):
+            connection.execute(sa.text(statement))
+    schema.upgrade(empty_db_url)
+    assert schema.current_revision(engine) == schema.head_revision()
+    with engine.connect() as connection:
+        assert compare(connection, Base.metadata) == []
+    engine.dispose()

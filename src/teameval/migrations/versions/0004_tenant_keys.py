@@ -5,8 +5,9 @@ course, user or group of their own school. Existing rows are checked first, one 
 relation; if any row points at another school, the upgrade refuses before changing anything and
 lists the offenders (an operator must decide which side is wrong: no migration can).
 
-PostgreSQL adds each key ``NOT VALID`` and then validates it: the validation only takes a
-``SHARE UPDATE EXCLUSIVE`` lock, so writes to the table are not blocked while the rows are read.
+PostgreSQL builds the target indexes ``CONCURRENTLY``, adds each key ``NOT VALID`` and then
+validates it, each statement committed on its own: validation takes a ``SHARE UPDATE EXCLUSIVE``
+lock, so writes are not blocked while the existing rows are read.
 SQLite rebuilds the child tables (batch mode); ``env.py`` turns its foreign keys off for that and
 runs ``PRAGMA foreign_key_check`` before committing.
 
@@ -105,29 +106,51 @@ def _refuse_cross_school_references(connection: sa.Connection) -> None:
 def upgrade() -> None:
     connection = op.get_bind()
     _refuse_cross_school_references(connection)
-
+    if connection.dialect.name == "postgresql":
+        _upgrade_postgresql(connection)
+        return
     for table, index in PARENT_KEYS.items():
         op.create_index(index, table, ["school_id", "id"], unique=True)
-
-    if connection.dialect.name == "postgresql":
-        for key in KEYS:
-            connection.execute(
-                sa.text(
-                    f"ALTER TABLE {key.table} ADD CONSTRAINT {key.name} "
-                    f"FOREIGN KEY (school_id, {key.column}) "
-                    f"REFERENCES {key.referred} (school_id, id) NOT VALID"
-                )
-            )
-        for key in KEYS:
-            connection.execute(sa.text(f"ALTER TABLE {key.table} VALIDATE CONSTRAINT {key.name}"))
-        return
-
     for table in dict.fromkeys(key.table for key in KEYS):
         with op.batch_alter_table(table, schema=None) as batch_op:
             for key in (k for k in KEYS if k.table == table):
                 batch_op.create_foreign_key(
                     key.name, key.referred, ["school_id", key.column], ["school_id", "id"]
                 )
+
+
+def _upgrade_postgresql(connection: sa.Connection) -> None:
+    """Short locks on a live database: each statement commits on its own (outside the migration's
+    transaction, which would hold every lock to the end). The indexes are built CONCURRENTLY;
+    ``ADD CONSTRAINT ... NOT VALID`` only checks new writes, and ``VALIDATE CONSTRAINT`` reads the
+    existing rows under a lock that lets writes go on. Every step is skipped when already done,
+    so an interrupted upgrade completes by running it again."""
+    with op.get_context().autocommit_block():
+        for table, index in PARENT_KEYS.items():
+            connection.execute(
+                sa.text(
+                    f"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {index} "
+                    f"ON {table} (school_id, id)"
+                )
+            )
+        existing = set(
+            connection.scalars(
+                sa.text("SELECT conname FROM pg_constraint WHERE conname IN :names").bindparams(
+                    sa.bindparam("names", [key.name for key in KEYS], expanding=True)
+                )
+            )
+        )
+        for key in KEYS:
+            if key.name not in existing:
+                connection.execute(
+                    sa.text(
+                        f"ALTER TABLE {key.table} ADD CONSTRAINT {key.name} "
+                        f"FOREIGN KEY (school_id, {key.column}) "
+                        f"REFERENCES {key.referred} (school_id, id) NOT VALID"
+                    )
+                )
+        for key in KEYS:
+            connection.execute(sa.text(f"ALTER TABLE {key.table} VALIDATE CONSTRAINT {key.name}"))
 
 
 def downgrade() -> None:
