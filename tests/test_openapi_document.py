@@ -134,5 +134,8 @@ def test_import_response_model_keeps_the_whole_report(
         report = import_students(session, admin_actor(north), data, settings)
     expected = report.to_dict()
     assert response.json() == expected
-    assert ImportReportOut.model_validate(expected).model_dump() == expected
+    assert ImportReportOut.model_validate(expected).model_dump(by_alias=True) == expected
+    created, updated = expected["rows"][0]["changes"], expected["rows"][1]["changes"]
+    assert created["courses"] == {"added": ["OO-4A"], "removed": []}  # typed as a SetChange
+    assert updated["name"] == {"from": north.student.name, "to": "Renamed Student"}
     assert {row["action"] for row in expected["rows"]} == {"create", "update", "error"}

@@ -30,7 +30,12 @@ def expected_revision(request: Request) -> str | None:
     return head
 
 
-@router.get("/health", response_model=Health)
+@router.get(
+    "/health",
+    operation_id="getHealth",
+    summary="Check that the service and its database answer.",
+    response_model=Health,
+)
 def health(request: Request, state: StateDep) -> Health:
     """For load balancers and scripts: 200 when the database answers at the expected schema."""
     try:

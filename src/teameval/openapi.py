@@ -103,6 +103,13 @@ BY_DEPENDENCY: dict[Callable[..., Any], frozenset[int]] = {
 }
 # Path ids resolved by access.course_for: 404 outside the school, 403 without the right role.
 BY_PATH_ID = {"course_id": frozenset({403, 404})}
+# One wording per path id wherever it appears; a route that says more declares its own.
+PATH_ID_DESCRIPTIONS = {
+    "course_id": "A course of the caller's school.",
+    "student_id": "A student of the caller's school.",
+    "user_id": "A user (here: a teacher) of the caller's school.",
+    "group_id": "A legacy team of the course in the path.",
+}
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _FASTAPI_422_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
@@ -198,6 +205,14 @@ def _type_other_successes(responses: dict[str, Any], main: str) -> None:
             response["content"] = content
 
 
+def _describe_path_ids(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "path" and not parameter.get("description"):
+            description = PATH_ID_DESCRIPTIONS.get(parameter["name"])
+            if description:  # an unknown one stays bare, and test_openapi_contract says so
+                parameter["description"] = description
+
+
 def _component_schemas() -> dict[str, Any]:
     schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     definitions: dict[str, Any] = schema.pop("$defs", {})
@@ -213,6 +228,7 @@ def describe_problems(document: dict[str, Any], routes: Sequence[BaseRoute]) -> 
             operation = document["paths"].get(route.path_format, {}).get(method.lower())
             if operation is None:
                 continue
+            _describe_path_ids(operation)
             responses: dict[str, Any] = operation["responses"]
             _type_other_successes(responses, str(route.status_code or 200))
             body = operation.get("requestBody")

@@ -25,6 +25,8 @@ def _token_for(state: StateDep, user: User) -> TokenResponse:
 
 @router.post(
     "/login",
+    operation_id="logIn",
+    summary="Sign in with school, email and password for a bearer token.",
     response_model=TokenResponse,
     # Problem bodies and media type are filled in by teameval.openapi.
     responses={401: {"description": "Wrong school, email or password."}, 429: {}},
@@ -55,8 +57,11 @@ def dev_login(body: DevLoginRequest, session: SessionDep, state: StateDep) -> To
     return _token_for(state, user)
 
 
-@router.get("/me", response_model=Me)
+@router.get(
+    "/me", operation_id="getMe", summary="Who the bearer token belongs to.", response_model=Me
+)
 def me(principal: PrincipalDep, session: SessionDep) -> Me:
+    """The signed-in user, their role and their school."""
     school = session.get_one(School, principal.school_id)
     return Me(
         id=principal.user_id,

@@ -63,8 +63,8 @@ class Scenario:
     def group_id(self, course: int, team: int) -> int:
         course_id = self.courses[course].id
         self.request("POST", f"/courses/{course_id}/groups", json={"team_number": team})
-        groups = self.request("GET", f"/courses/{course_id}/groups").json()
-        return next(group["id"] for group in groups if group["team_number"] == team)
+        groups = self.request("GET", f"/courses/{course_id}/groups?page_size=500").json()
+        return next(group["id"] for group in groups["items"] if group["team_number"] == team)
 
     def run(self, operation: tuple[Any, ...]) -> None:
         kind, *args = operation

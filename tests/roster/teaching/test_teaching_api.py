@@ -162,7 +162,7 @@ def test_team_number_moves_the_student_and_creates_the_team(
     assert moved.json()["team_number"] == 4
     assert active_teams(shared_session_factory, north.course.id, north.student.id) == [4]
     groups = shared_client.get(f"{API}/courses/{north.course.id}/groups", headers=teacher).json()
-    assert [(g["team_number"], g["name"]) for g in groups] == [
+    assert [(g["team_number"], g["name"]) for g in groups["items"]] == [
         (1, "OO-4A team 1"),
         (4, "OO-4A team 4"),
     ]

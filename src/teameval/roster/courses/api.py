@@ -27,16 +27,28 @@ from teameval.roster.courses.schemas import (
 router = APIRouter(tags=["courses"])
 
 
-@router.post("/courses", status_code=status.HTTP_201_CREATED, response_model=CourseOut)
+@router.post(
+    "/courses",
+    operation_id="createCourse",
+    summary="Create a course.",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CourseOut,
+)
 def create_course(
     body: CourseCreate, admin: AdminDep, session: SessionDep, request: Request, response: Response
 ) -> CourseOut:
+    """Admins only; the code is unique per school, case-insensitively (409 when taken)."""
     course = CourseOut.model_validate(courses.create_course(session, admin.actor, body))
     set_location(request, response, "get_course", course_id=course.id)
     return course
 
 
-@router.get("/courses", response_model=Page[CourseOut])
+@router.get(
+    "/courses",
+    operation_id="listCourses",
+    summary="List the courses the caller may see, paged.",
+    response_model=Page[CourseOut],
+)
 def list_courses(
     principal: PrincipalDep,
     session: SessionDep,
@@ -46,6 +58,7 @@ def list_courses(
         SingleLine | None, Query(max_length=100, description="Search code and name.")
     ] = None,
 ) -> Page[CourseOut]:
+    """Admin: the school; teacher: their active assignments; student: their active enrollments."""
     query = courses.course_list_query(principal, active=active, search=q)
     rows, total = fetch_page(session, query, page)
     return Page[CourseOut](
@@ -56,36 +69,71 @@ def list_courses(
     )
 
 
-@router.get("/me/courses", response_model=list[CourseOut])
-def my_courses(principal: PrincipalDep, session: SessionDep) -> list[CourseOut]:
+@router.get(
+    "/me/courses",
+    operation_id="listMyCourses",
+    summary="List the caller's own courses, paged.",
+    response_model=Page[CourseOut],
+)
+def my_courses(principal: PrincipalDep, session: SessionDep, page: PageDep) -> Page[CourseOut]:
     """A student's active enrollments; a teacher's active assignments; an admin's whole school."""
     query = courses.course_list_query(principal, active=None, search=None)
-    return [CourseOut.model_validate(course) for course in session.scalars(query)]
+    rows, total = fetch_page(session, query, page)
+    return Page[CourseOut](
+        items=[CourseOut.model_validate(course) for course in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
 
 
-@router.get("/courses/{course_id}", response_model=CourseOut)
+@router.get(
+    "/courses/{course_id}",
+    operation_id="getCourse",
+    summary="Read one course.",
+    response_model=CourseOut,
+)
 def get_course(course_id: int, principal: PrincipalDep, session: SessionDep) -> CourseOut:
+    """Any course the caller may see; another school's id is a 404."""
     return CourseOut.model_validate(course_for(session, principal, course_id, CourseAction.VIEW))
 
 
-@router.patch("/courses/{course_id}", response_model=CourseOut)
+@router.patch(
+    "/courses/{course_id}",
+    operation_id="updateCourse",
+    summary="Change some of a course's fields.",
+    response_model=CourseOut,
+)
 def update_course(
     course_id: int, body: CourseUpdate, principal: PrincipalDep, session: SessionDep
 ) -> CourseOut:
+    """Admins only; only the fields sent change."""
     course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
     return CourseOut.model_validate(courses.update_course(session, principal.actor, course, body))
 
 
-@router.post("/courses/{course_id}/deactivate", response_model=CourseOut)
+@router.post(
+    "/courses/{course_id}/deactivate",
+    operation_id="deactivateCourse",
+    summary="Deactivate a course.",
+    response_model=CourseOut,
+)
 def deactivate_course(course_id: int, principal: PrincipalDep, session: SessionDep) -> CourseOut:
+    """Courses are never deleted: enrollments and assessments point at them."""
     course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
     return CourseOut.model_validate(
         courses.set_course_active(session, principal.actor, course, False)
     )
 
 
-@router.post("/courses/{course_id}/activate", response_model=CourseOut)
+@router.post(
+    "/courses/{course_id}/activate",
+    operation_id="activateCourse",
+    summary="Activate a course again.",
+    response_model=CourseOut,
+)
 def activate_course(course_id: int, principal: PrincipalDep, session: SessionDep) -> CourseOut:
+    """The reverse of ``deactivateCourse``."""
     course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
     return CourseOut.model_validate(
         courses.set_course_active(session, principal.actor, course, True)
@@ -94,6 +142,8 @@ def activate_course(course_id: int, principal: PrincipalDep, session: SessionDep
 
 @router.post(
     "/courses/{course_id}/teachers",
+    operation_id="assignTeacher",
+    summary="Assign a teacher to the course.",
     response_model=TeacherAssignmentOut,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "The teacher was already assigned."}},
@@ -105,6 +155,7 @@ def assign_teacher(
     session: SessionDep,
     response: Response,
 ) -> TeacherAssignmentOut:
+    """201 when assigned (or re-activated) now, 200 when the teacher already was."""
     course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
     teacher = user_in_school(session, principal, body.user_id)
     row, changed = courses.assign_teacher(session, principal.actor, course, teacher)
@@ -113,10 +164,16 @@ def assign_teacher(
     return TeacherAssignmentOut(course_id=course.id, teacher_id=teacher.id, active=row.active)
 
 
-@router.delete("/courses/{course_id}/teachers/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/courses/{course_id}/teachers/{user_id}",
+    operation_id="unassignTeacher",
+    summary="End a teacher's assignment to the course.",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
 def unassign_teacher(
     course_id: int, user_id: int, principal: PrincipalDep, session: SessionDep
 ) -> None:
+    """The assignment is deactivated, not deleted."""
     course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
     teacher = user_in_school(session, principal, user_id)
     courses.unassign_teacher(session, principal.actor, course, teacher)

@@ -117,6 +117,8 @@ async def read_upload(request: Request, state: StateDep, _admin: AdminDep) -> Up
 
 @router.post(
     "/import",
+    operation_id="importStudents",
+    summary="Import students from a CSV file (dry run or commit).",
     response_model=ImportReportOut,
     openapi_extra={
         "requestBody": {
@@ -134,7 +136,9 @@ def import_students_csv(
     session: SessionDep,
     state: StateDep,
     upload: Annotated[Upload, Depends(read_upload)],
-) -> dict[str, Any]:
+) -> ImportReportOut:
+    """Checks every row and reports what it would do (``mode=preview``) or does it
+    (``mode=commit``); a commit with row errors imports nothing unless ``skip_invalid=true``."""
     mode = upload.options.mode
     report = import_students(
         session,
@@ -152,13 +156,20 @@ def import_students_csv(
             "skip_invalid=true to import the other rows.",
             **body,
         )
-    return body
+    return ImportReportOut.model_validate(body)
 
 
 @router.get(
     "/export.csv",
+    operation_id="exportStudents",
+    summary="Export the school's students as CSV.",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM."}},
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "UTF-8 CSV with BOM, one student a row.",
+        }
+    },
 )
 def export_students_csv(
     admin: AdminDep,
@@ -172,8 +183,12 @@ def export_students_csv(
         SingleLine | None,
         Query(max_length=50, description="Only students enrolled in this code."),
     ] = None,
-    status_filter: Annotated[Literal["active", "archived"] | None, Query(alias="status")] = None,
+    status_filter: Annotated[
+        Literal["active", "archived"] | None,
+        Query(alias="status", description="Only active or only archived students."),
+    ] = None,
 ) -> Response:
+    """The same filters as the student list; the file re-imports unchanged."""
     export = export_students(
         session,
         admin.school_id,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ImportRowError(BaseModel):
@@ -13,12 +13,35 @@ class ImportRowError(BaseModel):
     message: str | None
 
 
+# A student's field value as the report shows it: text, or ``archived``'s flag.
+FieldValue = str | bool | None
+
+
+class FieldChange(BaseModel):
+    """An existing student's field: the value before and after."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    old: FieldValue = Field(alias="from")
+    new: FieldValue = Field(alias="to")
+
+
+class SetChange(BaseModel):
+    """Courses (codes) or teams (``CODE:n``) joined and left."""
+
+    added: list[str]
+    removed: list[str]
+
+
 class ImportRow(BaseModel):
     line: int | None
     email: str
     action: Literal["create", "update", "unchanged", "error"]
     student_id: int | None
-    changes: dict[str, Any]
+    changes: dict[str, FieldChange | SetChange | FieldValue] = Field(
+        description="Per field: a new student's value, an existing student's `{from, to}`; "
+        "`courses` and `teams`: `{added, removed}`."
+    )
     message: str | None
 
 

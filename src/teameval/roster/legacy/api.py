@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, status
 
 from teameval.access import CourseAction, course_for, user_in_school
 from teameval.deps import PrincipalDep, SessionDep, StateDep
+from teameval.kit.pagination import Page, PageDep
 from teameval.models import Role
 from teameval.roster.legacy import service as groups
 from teameval.roster.legacy.schemas import GroupCreate, GroupMemberAdd, GroupOut
@@ -28,22 +29,50 @@ router = APIRouter(
 )
 
 
-@router.get("", response_model=list[GroupOut])
-def list_groups(course_id: int, principal: PrincipalDep, session: SessionDep) -> list[GroupOut]:
+@router.get(
+    "",
+    operation_id="listLegacyGroups",
+    summary="List the course's legacy teams with their members, paged.",
+    response_model=Page[GroupOut],
+)
+def list_groups(
+    course_id: int, principal: PrincipalDep, session: SessionDep, page: PageDep
+) -> Page[GroupOut]:
+    """By team number; 410 when legacy teams are switched off."""
     course = course_for(session, principal, course_id, CourseAction.TEACH)
-    return groups.groups_of_course(session, course)
+    # Sliced here rather than in SQL: a course has tens of teams, and every query of the
+    # legacy tables stays in the legacy module.
+    every = groups.groups_of_course(session, course)
+    return Page[GroupOut](
+        items=every[page.offset : page.offset + page.page_size],
+        total=len(every),
+        page=page.page,
+        page_size=page.page_size,
+    )
 
 
-@router.post("", response_model=GroupOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    operation_id="createLegacyGroup",
+    summary="Create a legacy team in the course.",
+    response_model=GroupOut,
+    status_code=status.HTTP_201_CREATED,
+)
 def create_group(
     course_id: int, body: GroupCreate, principal: PrincipalDep, session: SessionDep
 ) -> GroupOut:
+    """A team number is unique per course (409 when taken); 410 when legacy teams are off."""
     course = course_for(session, principal, course_id, CourseAction.TEACH)
     group = groups.create_group(session, principal.actor, course, body.team_number, body.name)
     return groups.group_bodies(session, [group])[0]
 
 
-@router.post("/{group_id}/members", response_model=GroupOut)
+@router.post(
+    "/{group_id}/members",
+    operation_id="addLegacyGroupMember",
+    summary="Add a student to a legacy team.",
+    response_model=GroupOut,
+)
 def add_group_member(
     course_id: int,
     group_id: int,
@@ -59,7 +88,12 @@ def add_group_member(
     return groups.group_bodies(session, [group])[0]
 
 
-@router.delete("/{group_id}/members/{student_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{group_id}/members/{student_id}",
+    operation_id="removeLegacyGroupMember",
+    summary="Remove a student from a legacy team.",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
 def remove_group_member(
     course_id: int, group_id: int, student_id: int, principal: PrincipalDep, session: SessionDep
 ) -> None:

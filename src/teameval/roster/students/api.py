@@ -35,7 +35,12 @@ def _written_body(session: Session, admin: Principal, student_id: int) -> Studen
     return student_body(session, fresh_student(session, admin.school_id, student_id))
 
 
-@router.get("", response_model=Page[StudentOut])
+@router.get(
+    "",
+    operation_id="listStudents",
+    summary="List the school's students, filtered, sorted and paged.",
+    response_model=Page[StudentOut],
+)
 def list_students(
     admin: AdminDep,
     session: SessionDep,
@@ -48,7 +53,10 @@ def list_students(
         SingleLine | None,
         Query(max_length=50, description="Only students enrolled in this code."),
     ] = None,
-    status_filter: Annotated[StudentStatus | None, Query(alias="status")] = None,
+    status_filter: Annotated[
+        StudentStatus | None,
+        Query(alias="status", description="Only active or only archived students."),
+    ] = None,
     sort: Annotated[
         SingleLine,
         Query(
@@ -57,6 +65,7 @@ def list_students(
         ),
     ] = "name",
 ) -> Page[StudentOut]:
+    """Admins only; a page of students with their active course codes."""
     query = student_list_query(
         session, admin.school_id, search=q, course_code=course, status=status_filter, sort=sort
     )
@@ -66,7 +75,13 @@ def list_students(
     )
 
 
-@router.post("", response_model=StudentOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    operation_id="createStudent",
+    summary="Create a student.",
+    response_model=StudentOut,
+    status_code=status.HTTP_201_CREATED,
+)
 def create_student(
     body: StudentCreate,
     admin: AdminDep,
@@ -75,21 +90,33 @@ def create_student(
     request: Request,
     response: Response,
 ) -> StudentOut:
+    """Answers 201 with the new student; a taken email or student number is a 409."""
     student_id = students.create_student(session, admin.actor, body, state.settings)
     set_location(request, response, "get_student", student_id=student_id)
     return _written_body(session, admin, student_id)
 
 
-@router.get("/{student_id}", response_model=StudentOut)
+@router.get(
+    "/{student_id}",
+    operation_id="getStudent",
+    summary="Read one student.",
+    response_model=StudentOut,
+)
 def get_student(
     student_id: int, admin: AdminDep, session: SessionDep, response: Response
 ) -> StudentOut:
+    """The student, with the codes of the courses they are actively enrolled in."""
     body = student_body(session, user_in_school(session, admin, student_id, Role.STUDENT))
     response.headers["ETag"] = strong_etag(body)  # for If-Match on PATCH
     return body
 
 
-@router.patch("/{student_id}", response_model=StudentOut)
+@router.patch(
+    "/{student_id}",
+    operation_id="updateStudent",
+    summary="Change a student's fields.",
+    response_model=StudentOut,
+)
 def update_student(
     student_id: int,
     body: StudentUpdate,
@@ -101,6 +128,7 @@ def update_student(
         str | None, Header(description="The ETag last read; another one answers 412.")
     ] = None,
 ) -> StudentOut:
+    """Only the fields sent change; a taken email or student number is a 409."""
     student = user_in_school(session, admin, student_id, Role.STUDENT)
     if if_match is not None:
         # Locked first, so no other change slips in between this comparison and the write.
@@ -112,15 +140,27 @@ def update_student(
     return written
 
 
-@router.post("/{student_id}/archive", response_model=StudentOut)
+@router.post(
+    "/{student_id}/archive",
+    operation_id="archiveStudent",
+    summary="Archive a student.",
+    response_model=StudentOut,
+)
 def archive_student(student_id: int, admin: AdminDep, session: SessionDep) -> StudentOut:
+    """An archived student can no longer sign in; enrollments and history are kept."""
     student = user_in_school(session, admin, student_id, Role.STUDENT)
     students.set_archived(session, admin.actor, student, True)
     return _written_body(session, admin, student_id)
 
 
-@router.post("/{student_id}/unarchive", response_model=StudentOut)
+@router.post(
+    "/{student_id}/unarchive",
+    operation_id="unarchiveStudent",
+    summary="Bring an archived student back.",
+    response_model=StudentOut,
+)
 def unarchive_student(student_id: int, admin: AdminDep, session: SessionDep) -> StudentOut:
+    """Undoes an archive: the student can sign in again."""
     student = user_in_school(session, admin, student_id, Role.STUDENT)
     students.set_archived(session, admin.actor, student, False)
     return _written_body(session, admin, student_id)

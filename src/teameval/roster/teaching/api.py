@@ -16,7 +16,12 @@ from teameval.roster.teaching.schemas import CourseStudentAdd, RosterEntry, Team
 router = APIRouter(prefix="/courses/{course_id}/students", tags=["teaching"])
 
 
-@router.get("", response_model=Page[RosterEntry])
+@router.get(
+    "",
+    operation_id="getCourseRoster",
+    summary="List the course's enrolled students, paged.",
+    response_model=Page[RosterEntry],
+)
 def course_roster(
     course_id: int, principal: PrincipalDep, session: SessionDep, page: PageDep
 ) -> Page[RosterEntry]:
@@ -33,6 +38,8 @@ def course_roster(
 
 @router.post(
     "",
+    operation_id="enrollCourseStudent",
+    summary="Enroll a student in the course (or create one).",
     response_model=RosterEntry,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "An existing student was enrolled."}},
@@ -56,7 +63,12 @@ def add_course_student(
     return teaching.roster_entries(session, course, [student])[0]
 
 
-@router.delete("/{student_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{student_id}",
+    operation_id="unenrollCourseStudent",
+    summary="Unenroll a student from the course.",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
 def remove_course_student(
     course_id: int, student_id: int, principal: PrincipalDep, session: SessionDep
 ) -> None:
@@ -68,6 +80,8 @@ def remove_course_student(
 
 @router.put(
     "/{student_id}/team",
+    operation_id="setLegacyTeamNumber",
+    summary="Move a student to a legacy team of the course.",
     response_model=RosterEntry,
     dependencies=[Depends(legacy_groups_on)],
 )
