@@ -1,7 +1,7 @@
-"""``python -m teameval.migration audit|backfill enrollments …``: the same commands as
-``teameval audit|backfill …``, without importing the rest of the CLI (the other command groups,
-the settings and the ORM models: about 0.1 s of start-up; see docs/benchmarks.md). For cron
-jobs and scripts that run the audit often."""
+"""``python -m teameval.migration audit|backfill enrollments …``: the migration commands alone.
+``teameval audit|backfill …`` runs this same app (``teameval.cli.main`` hands those groups to
+it), so neither imports the other command groups, the settings, the ORM models or FastAPI
+(start-up: docs/benchmarks.md)."""
 
 from __future__ import annotations
 
