@@ -12,6 +12,10 @@ DEFAULT_DATABASE_URL = "sqlite:///./teameval.db"
 
 
 class LegacyGroupsMode(StrEnum):
+    """``TEAMEVAL_LEGACY_GROUPS``. Read only by ``roster.legacy.adapter``, whose docstring defines
+    ``off`` exactly: nothing creates or activates a legacy team or membership, legacy data is not
+    shown, and ending an enrollment still deactivates that student's memberships in the course."""
+
     DUAL_WRITE = "dual-write"
     OFF = "off"
 

@@ -22,7 +22,6 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.types import Message, Receive
 
-from teameval.config import LegacyGroupsMode
 from teameval.deps import AdminDep, SessionDep, StateDep
 from teameval.errors import InvalidInput
 from teameval.kit.csv_files import too_large
@@ -30,6 +29,7 @@ from teameval.kit.inputs import SingleLine
 from teameval.roster.csv.exporter import export_students
 from teameval.roster.csv.importer import import_students
 from teameval.roster.csv.schemas import ImportReportOut
+from teameval.roster.legacy import adapter as legacy
 
 router = APIRouter(prefix="/admin/students", tags=["students"])
 
@@ -195,7 +195,7 @@ def export_students_csv(
         search=q,
         course_code=course,
         status=status_filter,
-        include_team=state.settings.legacy_groups == LegacyGroupsMode.DUAL_WRITE,
+        include_team=legacy.is_on(state.settings),
     )
     return Response(
         content=export.content,

@@ -20,11 +20,12 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
-from teameval.config import LegacyGroupsMode, Settings
+from teameval.config import Settings
 from teameval.kit.csv_files import DELIMITER_NAMES
 from teameval.kit.inputs import control_character
 from teameval.kit.normalise import normalise_email
 from teameval.roster.csv.parsing import ParsedFile, SourceRow, parse, split_courses
+from teameval.roster.legacy import adapter as legacy
 from teameval.roster.students.sync import StudentOutcome, StudentSpec, sync_students
 
 Mode = Literal["preview", "commit"]
@@ -109,7 +110,7 @@ def import_students(
         warnings=[],
     )
     use_teams = parsed.header.has("team")
-    if use_teams and settings.legacy_groups == LegacyGroupsMode.OFF:
+    if use_teams and not legacy.is_on(settings):
         use_teams = False
         report.warnings.append(
             "The team column was ignored: legacy teams are switched off "

@@ -19,7 +19,7 @@ from teameval.roster.teaching import service as teaching
 
 def legacy_groups_on(state: StateDep, _signed_in: PrincipalDep) -> None:
     """410 while legacy teams are off; for every legacy route, after the token check (401)."""
-    groups.require_legacy_groups(state.settings)
+    groups.require_on(state.settings)
 
 
 router = APIRouter(
@@ -63,8 +63,8 @@ def create_group(
 ) -> GroupOut:
     """A team number is unique per course (409 when taken); 410 when legacy teams are off."""
     course = course_for(session, principal, course_id, CourseAction.TEACH)
-    group = groups.create_group(session, principal.actor, course, body.team_number, body.name)
-    return groups.group_bodies(session, [group])[0]
+    group_id = groups.create_group(session, principal.actor, course, body.team_number, body.name)
+    return groups.group_bodies(session, [group_id])[0]
 
 
 @router.post(
@@ -82,10 +82,10 @@ def add_group_member(
 ) -> GroupOut:
     """Add a student to the team; this enrolls them in the course too."""
     course = course_for(session, principal, course_id, CourseAction.TEACH)
-    group = groups.group_in_course(session, course, group_id)
+    group_id = groups.group_in_course(session, course, group_id)
     student = teaching.student_to_place(session, principal, body.student_id)
-    groups.add_member(session, principal.actor, group, student)
-    return groups.group_bodies(session, [group])[0]
+    groups.add_member(session, principal.actor, group_id, student)
+    return groups.group_bodies(session, [group_id])[0]
 
 
 @router.delete(
@@ -99,6 +99,6 @@ def remove_group_member(
 ) -> None:
     """End the membership; the student stays enrolled in the course."""
     course = course_for(session, principal, course_id, CourseAction.TEACH)
-    group = groups.group_in_course(session, course, group_id)
+    group_id = groups.group_in_course(session, course, group_id)
     student = user_in_school(session, principal, student_id, Role.STUDENT)
-    groups.remove_member(session, principal.actor, group, student)
+    groups.remove_member(session, principal.actor, group_id, student)

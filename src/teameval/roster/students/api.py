@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from teameval.access import Principal, user_in_school
 from teameval.conditional import require_match, set_location, strong_etag
+from teameval.config import Settings
 from teameval.deps import AdminDep, SessionDep, StateDep
 from teameval.kit.inputs import SingleLine
 from teameval.kit.pagination import Page, PageDep, fetch_page
@@ -30,9 +31,11 @@ from teameval.roster.students.views import (
 router = APIRouter(prefix="/admin/students", tags=["students"])
 
 
-def _written_body(session: Session, admin: Principal, student_id: int) -> StudentOut:
+def _written_body(
+    session: Session, admin: Principal, student_id: int, settings: Settings
+) -> StudentOut:
     """The body of a student just written, re-read: the sync engine bypasses loaded objects."""
-    return student_body(session, fresh_student(session, admin.school_id, student_id))
+    return student_body(session, fresh_student(session, admin.school_id, student_id), settings)
 
 
 @router.get(
@@ -43,6 +46,7 @@ def _written_body(session: Session, admin: Principal, student_id: int) -> Studen
 )
 def list_students(
     admin: AdminDep,
+    state: StateDep,
     session: SessionDep,
     page: PageDep,
     q: Annotated[
@@ -71,7 +75,10 @@ def list_students(
     )
     rows, total = fetch_page(session, query, page)
     return Page[StudentOut](
-        items=student_bodies(session, rows), total=total, page=page.page, page_size=page.page_size
+        items=student_bodies(session, rows, state.settings),
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
     )
 
 
@@ -93,7 +100,7 @@ def create_student(
     """Answers 201 with the new student; a taken email or student number is a 409."""
     student_id = students.create_student(session, admin.actor, body, state.settings)
     set_location(request, response, "get_student", student_id=student_id)
-    return _written_body(session, admin, student_id)
+    return _written_body(session, admin, student_id, state.settings)
 
 
 @router.get(
@@ -103,10 +110,11 @@ def create_student(
     response_model=StudentOut,
 )
 def get_student(
-    student_id: int, admin: AdminDep, session: SessionDep, response: Response
+    student_id: int, admin: AdminDep, session: SessionDep, state: StateDep, response: Response
 ) -> StudentOut:
     """The student, with the codes of the courses they are actively enrolled in."""
-    body = student_body(session, user_in_school(session, admin, student_id, Role.STUDENT))
+    student = user_in_school(session, admin, student_id, Role.STUDENT)
+    body = student_body(session, student, state.settings)
     response.headers["ETag"] = strong_etag(body)  # for If-Match on PATCH
     return body
 
@@ -133,9 +141,10 @@ def update_student(
     if if_match is not None:
         # Locked first, so no other change slips in between this comparison and the write.
         lock_students(session, [student.id])
-        require_match(if_match, strong_etag(_written_body(session, admin, student_id)))
+        current = _written_body(session, admin, student_id, state.settings)
+        require_match(if_match, strong_etag(current))
     students.update_student(session, admin.actor, student, body, state.settings)
-    written = _written_body(session, admin, student_id)
+    written = _written_body(session, admin, student_id, state.settings)
     response.headers["ETag"] = strong_etag(written)
     return written
 
@@ -146,11 +155,13 @@ def update_student(
     summary="Archive a student.",
     response_model=StudentOut,
 )
-def archive_student(student_id: int, admin: AdminDep, session: SessionDep) -> StudentOut:
+def archive_student(
+    student_id: int, admin: AdminDep, session: SessionDep, state: StateDep
+) -> StudentOut:
     """An archived student can no longer sign in; enrollments and history are kept."""
     student = user_in_school(session, admin, student_id, Role.STUDENT)
     students.set_archived(session, admin.actor, student, True)
-    return _written_body(session, admin, student_id)
+    return _written_body(session, admin, student_id, state.settings)
 
 
 @router.post(
@@ -159,8 +170,10 @@ def archive_student(student_id: int, admin: AdminDep, session: SessionDep) -> St
     summary="Bring an archived student back.",
     response_model=StudentOut,
 )
-def unarchive_student(student_id: int, admin: AdminDep, session: SessionDep) -> StudentOut:
+def unarchive_student(
+    student_id: int, admin: AdminDep, session: SessionDep, state: StateDep
+) -> StudentOut:
     """Undoes an archive: the student can sign in again."""
     student = user_in_school(session, admin, student_id, Role.STUDENT)
     students.set_archived(session, admin.actor, student, False)
-    return _written_body(session, admin, student_id)
+    return _written_body(session, admin, student_id, state.settings)

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
-from teameval.config import LegacyGroupsMode, Settings
+from teameval.config import Settings
 from teameval.errors import AppError, Conflict, InvalidInput, NotFound
 from teameval.kit.normalise import normalise_email
 from teameval.models import User
 from teameval.roster.courses import enrollments
+from teameval.roster.legacy import adapter as legacy
 from teameval.roster.students.schemas import StudentCreate, StudentFields, StudentUpdate, TeamRef
 from teameval.roster.students.sync import StudentOutcome, StudentSpec, sync_students
 
@@ -31,7 +32,7 @@ LEGACY_TEAMS_OFF = (
 
 
 def _check_teams_allowed(teams: list[TeamRef] | None, settings: Settings) -> None:
-    if teams is not None and settings.legacy_groups is LegacyGroupsMode.OFF:
+    if teams is not None and not legacy.is_on(settings):
         raise InvalidInput(
             LEGACY_TEAMS_OFF, errors=[{"field": "teams", "message": LEGACY_TEAMS_OFF}]
         )

@@ -6,17 +6,18 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, tuple_, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor, AuditEntry, record_many
 from teameval.errors import Conflict
-from teameval.kit.upsert import collided_key, insert_missing
-from teameval.models import Group, Role, User
+from teameval.kit.upsert import collided_key
+from teameval.models import Role, User
 from teameval.models.base import utcnow
 from teameval.roster.courses import enrollments
 from teameval.roster.courses.enrollments import Pair, WriteSummary
+from teameval.roster.legacy import adapter as legacy
 from teameval.roster.students.sync_plan import USER_FIELDS, StudentPlan
 from teameval.roster.students.sync_snapshot import RosterSnapshot, TeamKey
 
@@ -139,41 +140,7 @@ def _ensure_groups(
     found = {team: snapshot.groups_by_team[team] for team in wanted - set(missing)}
     if not missing:
         return found
-    inserted = insert_missing(
-        session,
-        Group.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "school_id": actor.school_id,
-                "course_id": course_id,
-                "team_number": number,
-                "name": f"{snapshot.code_of_course[course_id]} team {number}",
-            }
-            for course_id, number in missing
-        ],
-        ["course_id", "team_number"],
-        returning=("id", "course_id", "team_number", "name"),
-    )
-    # Teams a concurrent writer created meanwhile are found, not created (nor audited) again.
-    created = session.execute(
-        select(Group.id, Group.course_id, Group.team_number).where(
-            tuple_(Group.course_id, Group.team_number).in_(missing)
-        )
-    ).all()
-    record_many(
-        session,
-        actor,
-        [
-            AuditEntry(
-                "group.created",
-                "group",
-                group_id,
-                {"course_id": course_id, "team_number": number, "name": name},
-            )
-            for group_id, course_id, number, name in inserted
-        ],
-    )
-    found.update({(course_id, number): group_id for group_id, course_id, number in created})
+    found.update(legacy.ensure_teams(session, actor, missing, snapshot.code_of_course))
     return found
 
 

@@ -14,9 +14,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from teameval.kit.normalise import match_course_code
-from teameval.models import Course, CourseEnrollment, Group, GroupMember, User
+from teameval.models import Course, CourseEnrollment, User
+from teameval.roster.legacy import adapter as legacy
+from teameval.roster.legacy.adapter import TeamKey
 
-TeamKey = tuple[int, int]  # (course id, team number): a legacy team, i.e. a group
+__all__ = ["ExistingUser", "RosterSnapshot", "TeamKey", "load_snapshot"]
 
 
 @dataclass(frozen=True)
@@ -120,15 +122,9 @@ def _load_courses(
     for course_id, code in courses:
         snapshot.courses_by_lower_code.setdefault(code.lower(), {})[code] = course_id
         snapshot.code_of_course[course_id] = code
-    if courses:
-        groups = session.execute(
-            select(Group.id, Group.course_id, Group.team_number).where(
-                Group.course_id.in_([course_id for course_id, _ in courses])
-            )
-        )
-        for group_id, course_id, team_number in groups:
-            snapshot.groups_by_team[(course_id, team_number)] = group_id
-            snapshot.team_of_group[group_id] = (course_id, team_number)
+    for group_id, team in legacy.teams_of_courses(session, [course_id for course_id, _ in courses]):
+        snapshot.groups_by_team[team] = group_id
+        snapshot.team_of_group[group_id] = team
 
 
 def _load_memberships(session: Session, snapshot: RosterSnapshot, students: list[int]) -> None:
@@ -142,13 +138,7 @@ def _load_memberships(session: Session, snapshot: RosterSnapshot, students: list
     for student_id, course_id, code in enrollments:
         snapshot.active_courses[student_id].add(course_id)
         snapshot.code_of_course.setdefault(course_id, code)
-    memberships = session.execute(
-        select(GroupMember.user_id, Group.id, Group.course_id, Group.team_number, Course.code)
-        .join(Group, Group.id == GroupMember.group_id)
-        .join(Course, Course.id == Group.course_id)
-        .where(GroupMember.user_id.in_(students), GroupMember.active.is_(True))
-    )
-    for student_id, group_id, course_id, team_number, code in memberships:
+    for student_id, group_id, team, code in legacy.active_memberships_of(session, students):
         snapshot.active_groups[student_id].add(group_id)
-        snapshot.team_of_group[group_id] = (course_id, team_number)
-        snapshot.code_of_course.setdefault(course_id, code)
+        snapshot.team_of_group[group_id] = team
+        snapshot.code_of_course.setdefault(team[0], code)

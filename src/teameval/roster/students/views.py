@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from teameval.config import Settings
 from teameval.errors import InvalidInput
 from teameval.kit.normalise import match_course_code
-from teameval.models import Course, CourseEnrollment, Group, GroupMember, Role, User
+from teameval.models import Course, CourseEnrollment, Role, User
 from teameval.roster.courses.schemas import CourseRef
+from teameval.roster.legacy import adapter as legacy
 from teameval.roster.students.schemas import StudentOut, StudentStatus, TeamOut
 
 SORTABLE = {
@@ -109,25 +111,23 @@ def active_courses_of(session: Session, student_ids: Sequence[int]) -> dict[int,
 
 
 def active_teams_of(session: Session, student_ids: Sequence[int]) -> dict[int, list[TeamOut]]:
-    found: dict[int, list[TeamOut]] = defaultdict(list)
-    if not student_ids:
-        return found
-    rows = session.execute(
-        select(GroupMember.user_id, Course.code, Group.team_number, Group.id)
-        .join(Group, Group.id == GroupMember.group_id)
-        .join(Course, Course.id == Group.course_id)
-        .where(GroupMember.user_id.in_(student_ids), GroupMember.active.is_(True))
-        .order_by(Course.code, Group.team_number)
-    )
-    for student_id, code, team_number, group_id in rows:
-        found[student_id].append(TeamOut(course=code, team_number=team_number, group_id=group_id))
-    return found
+    """Each student's active legacy teams."""
+    return {
+        student_id: [
+            TeamOut(course=t.course_code, team_number=t.team_number, group_id=t.group_id)
+            for t in teams
+        ]
+        for student_id, teams in legacy.active_teams_of(session, student_ids).items()
+    }
 
 
-def student_bodies(session: Session, students: Sequence[User]) -> list[StudentOut]:
+def student_bodies(
+    session: Session, students: Sequence[User], settings: Settings
+) -> list[StudentOut]:
     ids = [student.id for student in students]
     courses = active_courses_of(session, ids)
-    teams = active_teams_of(session, ids)
+    # Legacy data is not shown while legacy teams are off (see the adapter's ``off``).
+    teams = active_teams_of(session, ids) if legacy.is_on(settings) else {}
     return [
         StudentOut(
             **StudentOut.fields_of(student),
@@ -149,5 +149,5 @@ def fresh_student(session: Session, school_id: int, student_id: int) -> User:
     return user
 
 
-def student_body(session: Session, student: User) -> StudentOut:
-    return student_bodies(session, [student])[0]
+def student_body(session: Session, student: User, settings: Settings) -> StudentOut:
+    return student_bodies(session, [student], settings)[0]

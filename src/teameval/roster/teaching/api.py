@@ -23,13 +23,13 @@ router = APIRouter(prefix="/courses/{course_id}/students", tags=["teaching"])
     response_model=Page[RosterEntry],
 )
 def course_roster(
-    course_id: int, principal: PrincipalDep, session: SessionDep, page: PageDep
+    course_id: int, principal: PrincipalDep, session: SessionDep, state: StateDep, page: PageDep
 ) -> Page[RosterEntry]:
     """Students with an active enrollment, each with their legacy team number in this course."""
     course = course_for(session, principal, course_id, CourseAction.TEACH)
     rows, total = fetch_page(session, teaching.roster_query(course), page)
     return Page[RosterEntry](
-        items=teaching.roster_entries(session, course, rows),
+        items=teaching.roster_entries(session, course, rows, state.settings),
         total=total,
         page=page.page,
         page_size=page.page_size,
@@ -60,7 +60,7 @@ def add_course_student(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return teaching.roster_entries(session, course, [student])[0]
+    return teaching.roster_entries(session, course, [student], state.settings)[0]
 
 
 @router.delete(
@@ -91,10 +91,11 @@ def set_team_number(
     body: TeamNumberSet,
     principal: PrincipalDep,
     session: SessionDep,
+    state: StateDep,
 ) -> RosterEntry:
     """Move the student to legacy team ``team_number`` of the course (null: no team); joining a
     team enrolls them. 410 when legacy teams are switched off."""
     course = course_for(session, principal, course_id, CourseAction.TEACH)
     student = teaching.student_to_place(session, principal, student_id)
     groups.set_team_number(session, principal.actor, course, student, body.team_number)
-    return teaching.roster_entries(session, course, [student])[0]
+    return teaching.roster_entries(session, course, [student], state.settings)[0]

@@ -17,8 +17,9 @@ from teameval.audit_trail import Actor
 from teameval.config import Settings
 from teameval.errors import Conflict, InvalidInput
 from teameval.kit.normalise import normalise_email
-from teameval.models import Course, CourseEnrollment, Group, GroupMember, Role, User
+from teameval.models import Course, CourseEnrollment, Role, User
 from teameval.roster.courses import enrollments
+from teameval.roster.legacy import adapter as legacy
 from teameval.roster.students.schemas import StudentCreate
 from teameval.roster.students.service import create_student
 from teameval.roster.students.views import fresh_student
@@ -48,22 +49,16 @@ def roster_query(course: Course) -> Select[User]:
     )
 
 
-def roster_entries(session: Session, course: Course, students: Sequence[User]) -> list[RosterEntry]:
-    """Each student with their legacy team in this course: one query for any roster size."""
-    team_of: dict[int, tuple[int, int]] = {}
-    if students:
-        # At most one active team per student and course (a unique index since migration 0003).
-        rows = session.execute(
-            select(GroupMember.user_id, Group.team_number, Group.id)
-            .join(Group, Group.id == GroupMember.group_id)
-            .where(
-                Group.course_id == course.id,
-                GroupMember.user_id.in_([s.id for s in students]),
-                GroupMember.active.is_(True),
-            )
-        )
-        for user_id, team_number, group_id in rows:
-            team_of[user_id] = (team_number, group_id)
+def roster_entries(
+    session: Session, course: Course, students: Sequence[User], settings: Settings
+) -> list[RosterEntry]:
+    """Each student with their legacy team in this course (null while legacy teams are off):
+    one query for any roster size."""
+    team_of = (
+        legacy.active_team_in_course(session, course.id, [s.id for s in students])
+        if legacy.is_on(settings)
+        else {}
+    )
     entries = []
     for student in students:
         team = team_of.get(student.id)
