@@ -137,16 +137,16 @@ async def _burst(client: httpx.AsyncClient, requests: list[Request]) -> tuple[li
     start = asyncio.Event()
     ready = 0
 
-    async def one(method: str, path: str, body: dict[str, Any] | None) -> tuple[int, float]:
+    async def one(method: str, path: str, body: dict[str, Any] | None) -> tuple[str, float]:
         nonlocal ready
         ready += 1
         await start.wait()
         began = time.perf_counter()
         try:
             response = await client.request(method, path, json=body)
-            status = response.status_code
-        except httpx.HTTPError:
-            status = 0  # no answer at all (timeout, reset): counted as a failure
+            status = str(response.status_code)
+        except httpx.HTTPError as error:
+            status = f"no answer ({type(error).__name__})"  # counted as a failure
         return status, time.perf_counter() - began
 
     tasks = [asyncio.create_task(one(*request)) for request in requests]
@@ -282,7 +282,9 @@ async def _run_shapes(
     server: Server, token: str, seed: dict[str, Any], n: int, rounds: int, shapes: list[str]
 ) -> list[Burst]:
     bursts: list[Burst] = []
-    limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
+    # A new connection per request, as n separate clients would open: reusing a kept-alive
+    # connection the server is just closing (uvicorn: after 5 s idle) fails on the client side.
+    limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=0)
     async with httpx.AsyncClient(
         base_url=server.base,
         headers={"Authorization": f"Bearer {token}"},
@@ -304,7 +306,7 @@ async def _run_shapes(
                     p99_s=round(_percentile(latencies, 0.99), 3),
                     max_s=round(max(latencies), 3),
                     pool_timeouts=server.pool_timeouts() - timeouts_before,
-                    server_errors=sum(1 for s, _ in answers if s >= 500 or s == 0),
+                    server_errors=sum(1 for s, _ in answers if not s.isdigit() or s >= "500"),
                 )
                 print(json.dumps(asdict(burst)), flush=True)
                 bursts.append(burst)

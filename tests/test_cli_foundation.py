@@ -140,6 +140,12 @@ def test_short_password_and_unknown_school_are_refused(db_url: str) -> None:
     short = run_cli(*base, "--school", "hs", input="short\n")
     assert short.exit_code == 1
     assert "at least 8" in short.output
+    # The login body refuses control characters, so such a password could never sign in.
+    controlled = run_cli(*base, "--school", "hs", input="long-enough\x07pw\n")
+    assert controlled.exit_code == 1
+    assert "must not contain control characters (found control character U+0007" in (
+        controlled.output
+    )
     unknown = run_cli(*base, "--school", "nope", input="long-enough-pw\n")
     assert unknown.exit_code == 1
     assert "No school" in unknown.output

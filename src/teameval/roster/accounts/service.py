@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from teameval.audit_trail import Actor, record
 from teameval.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from teameval.errors import Conflict, InvalidInput, NotFound
+from teameval.kit.inputs import control_character
 from teameval.kit.normalise import normalise_email, normalise_name
 from teameval.kit.validation import check_email
 from teameval.models import Role, School, User
@@ -56,6 +57,14 @@ def check_password(password: str) -> None:
         raise InvalidInput(
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters.",
             errors=[{"field": "password", "message": "too short"}],
+        )
+    # The login body refuses control characters (inputs.SingleLine): a password holding one
+    # could be set but never used to sign in.
+    problem = control_character(password)
+    if problem:
+        raise InvalidInput(
+            f"The password must not contain control characters (found {problem}).",
+            errors=[{"field": "password", "message": f"contains a {problem}"}],
         )
 
 
