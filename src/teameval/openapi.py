@@ -8,8 +8,9 @@ is described correctly without anyone keeping a list:
 - it takes a body: 400 (FastAPI cannot parse it: not JSON, broken form data);
 - it depends on the signed-in caller (``deps.get_principal``): 401;
 - it depends on an admin (``deps.get_admin``): 403;
-- a path id is resolved within the caller's school (``access``): 404, and 403 for a course id,
-  which ``access.course_for`` also checks against the caller's role;
+- it resolves an id through a typed access dependency (``access.dependencies.RESOLVES``): 404
+  outside the caller's school, and 403 where the dependency also checks the caller's role (a
+  course); any other path ``*_id``: 404;
 - an authenticated write (POST/PUT/PATCH/DELETE): 409 (a taken code or email, an archived
   teacher, a concurrent writer);
 - it depends on legacy teams being on (``groups_api.legacy_groups_on``): 410;
@@ -35,6 +36,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import BaseRoute
 
+from teameval.access.dependencies import RESOLVES
 from teameval.deps import get_admin, get_principal
 from teameval.problems import PROBLEM_JSON
 from teameval.roster.legacy.api import legacy_groups_on
@@ -100,9 +102,8 @@ BY_DEPENDENCY: dict[Callable[..., Any], frozenset[int]] = {
     get_principal: frozenset({401}),
     get_admin: frozenset({403}),
     legacy_groups_on: frozenset({410}),
+    **RESOLVES,
 }
-# Path ids resolved by access.course_for: 404 outside the school, 403 without the right role.
-BY_PATH_ID = {"course_id": frozenset({403, 404})}
 # One wording per path id wherever it appears; a route that says more declares its own.
 PATH_ID_DESCRIPTIONS = {
     "course_id": "A course of the caller's school.",
@@ -141,7 +142,7 @@ def problem_statuses(route: Any, method: str, request_body: dict[str, Any] | Non
             statuses |= implied
     for param in {param.name for dependant in tree for param in dependant.path_params}:
         if param.endswith("_id"):
-            statuses |= BY_PATH_ID.get(param, frozenset({404}))
+            statuses.add(404)
     if method in WRITES and get_principal in calls:
         statuses.add(409)
     if takes_if_match(route):

@@ -1,12 +1,17 @@
-"""Every roster route x every role, and every route with another school's ids (DESIGN.md 1, 4)."""
+"""Every route x every role, and every route with another school's ids (DESIGN.md 1, 4); the
+table covers every route of the app."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
-from tests.roster.conftest import RosterWorld, bearer
-from tests.roster.routes_table import ROLES, ROUTES, Route, call
+from tests.roster.conftest import API, RosterWorld, bearer
+from tests.roster.routes_table import EXEMPT, ROLES, ROUTES, Route, call
 
 MATRIX = [
     pytest.param(route, role, id=f"{route.name}-{role}") for route in ROUTES for role in ROLES
@@ -58,3 +63,31 @@ def test_every_route_with_an_id_has_foreign_cases() -> None:
     for route in ROUTES:
         if "{N." in route.path or "{N." in str(route.body):
             assert route.foreign, f"{route.name} has ids but no other-school case"
+
+
+def _app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path under /api/v1) of every API route as mounted (FastAPI keeps included
+    routers nested; ``iter_route_contexts`` is its public way to walk them)."""
+    return {
+        (method, str(route.path).removeprefix(API))
+        for route in iter_route_contexts(app.routes)
+        if isinstance(route.original_route, APIRoute)
+        for method in set(route.methods or ()) - {"HEAD"}
+    }
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def test_route_table_is_complete(shared_client: TestClient) -> None:
+    """Every route of the app has roles in the table (or a documented exemption), so a new
+    route cannot ship without someone deciding who may call it."""
+    app_routes = {(method, _shape(path)) for method, path in _app_routes(shared_client.app)}  # type: ignore[arg-type]
+    tabled = {(route.method, _shape(route.path)) for route in ROUTES}
+    exempt = {(method, _shape(path)) for method, path in EXEMPT}
+    missing = sorted(app_routes - tabled - exempt)
+    assert missing == [], f"routes missing from tests/roster/routes_table.py: {missing}"
+    stale = sorted((tabled | exempt) - app_routes)
+    assert stale == [], f"table or EXEMPT entries that name no route of the app: {stale}"
+    assert not tabled & exempt, "a route is both in the table and exempt"

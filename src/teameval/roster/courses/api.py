@@ -10,7 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from teameval.access import CourseAction, course_for, user_in_school
+from teameval.access.dependencies import (
+    CourseToAdminister,
+    CourseToView,
+    TeacherToAssign,
+    UserOfSchool,
+)
 from teameval.conditional import set_location
 from teameval.deps import AdminDep, PrincipalDep, SessionDep
 from teameval.kit.inputs import SingleLine
@@ -20,7 +25,6 @@ from teameval.roster.courses.schemas import (
     CourseCreate,
     CourseOut,
     CourseUpdate,
-    TeacherAssign,
     TeacherAssignmentOut,
 )
 
@@ -93,9 +97,9 @@ def my_courses(principal: PrincipalDep, session: SessionDep, page: PageDep) -> P
     summary="Read one course.",
     response_model=CourseOut,
 )
-def get_course(course_id: int, principal: PrincipalDep, session: SessionDep) -> CourseOut:
+def get_course(course: CourseToView) -> CourseOut:
     """Any course the caller may see; another school's id is a 404."""
-    return CourseOut.model_validate(course_for(session, principal, course_id, CourseAction.VIEW))
+    return CourseOut.model_validate(course)
 
 
 @router.patch(
@@ -105,10 +109,9 @@ def get_course(course_id: int, principal: PrincipalDep, session: SessionDep) -> 
     response_model=CourseOut,
 )
 def update_course(
-    course_id: int, body: CourseUpdate, principal: PrincipalDep, session: SessionDep
+    course: CourseToAdminister, body: CourseUpdate, principal: PrincipalDep, session: SessionDep
 ) -> CourseOut:
     """Admins only; only the fields sent change."""
-    course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
     return CourseOut.model_validate(courses.update_course(session, principal.actor, course, body))
 
 
@@ -118,9 +121,10 @@ def update_course(
     summary="Deactivate a course.",
     response_model=CourseOut,
 )
-def deactivate_course(course_id: int, principal: PrincipalDep, session: SessionDep) -> CourseOut:
+def deactivate_course(
+    course: CourseToAdminister, principal: PrincipalDep, session: SessionDep
+) -> CourseOut:
     """Courses are never deleted: enrollments and assessments point at them."""
-    course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
     return CourseOut.model_validate(
         courses.set_course_active(session, principal.actor, course, False)
     )
@@ -132,9 +136,10 @@ def deactivate_course(course_id: int, principal: PrincipalDep, session: SessionD
     summary="Activate a course again.",
     response_model=CourseOut,
 )
-def activate_course(course_id: int, principal: PrincipalDep, session: SessionDep) -> CourseOut:
+def activate_course(
+    course: CourseToAdminister, principal: PrincipalDep, session: SessionDep
+) -> CourseOut:
     """The reverse of ``deactivateCourse``."""
-    course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
     return CourseOut.model_validate(
         courses.set_course_active(session, principal.actor, course, True)
     )
@@ -149,15 +154,13 @@ def activate_course(course_id: int, principal: PrincipalDep, session: SessionDep
     responses={200: {"description": "The teacher was already assigned."}},
 )
 def assign_teacher(
-    course_id: int,
-    body: TeacherAssign,
+    course: CourseToAdminister,
+    teacher: TeacherToAssign,
     principal: PrincipalDep,
     session: SessionDep,
     response: Response,
 ) -> TeacherAssignmentOut:
     """201 when assigned (or re-activated) now, 200 when the teacher already was."""
-    course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
-    teacher = user_in_school(session, principal, body.user_id)
     row, changed = courses.assign_teacher(session, principal.actor, course, teacher)
     if not changed:
         response.status_code = status.HTTP_200_OK
@@ -171,9 +174,7 @@ def assign_teacher(
     status_code=status.HTTP_204_NO_CONTENT,
 )
 def unassign_teacher(
-    course_id: int, user_id: int, principal: PrincipalDep, session: SessionDep
+    course: CourseToAdminister, teacher: UserOfSchool, principal: PrincipalDep, session: SessionDep
 ) -> None:
     """The assignment is deactivated, not deleted."""
-    course = course_for(session, principal, course_id, CourseAction.ADMINISTER)
-    teacher = user_in_school(session, principal, user_id)
     courses.unassign_teacher(session, principal.actor, course, teacher)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, status
 
-from teameval.access import CourseAction, course_for, user_in_school
+from teameval.access.dependencies import CourseToTeach, StudentOfSchool, StudentToAdd
 from teameval.deps import PrincipalDep, SessionDep, StateDep
 from teameval.kit.pagination import Page, PageDep
-from teameval.models import Role
 from teameval.roster.legacy import service as groups
-from teameval.roster.legacy.schemas import GroupCreate, GroupMemberAdd, GroupOut
+from teameval.roster.legacy.schemas import GroupCreate, GroupOut
 from teameval.roster.teaching import service as teaching
 
 
@@ -35,11 +34,8 @@ router = APIRouter(
     summary="List the course's legacy teams with their members, paged.",
     response_model=Page[GroupOut],
 )
-def list_groups(
-    course_id: int, principal: PrincipalDep, session: SessionDep, page: PageDep
-) -> Page[GroupOut]:
+def list_groups(course: CourseToTeach, session: SessionDep, page: PageDep) -> Page[GroupOut]:
     """By team number; 410 when legacy teams are switched off."""
-    course = course_for(session, principal, course_id, CourseAction.TEACH)
     # Sliced here rather than in SQL: a course has tens of teams, and every query of the
     # legacy tables stays in the legacy module.
     every = groups.groups_of_course(session, course)
@@ -59,10 +55,9 @@ def list_groups(
     status_code=status.HTTP_201_CREATED,
 )
 def create_group(
-    course_id: int, body: GroupCreate, principal: PrincipalDep, session: SessionDep
+    course: CourseToTeach, body: GroupCreate, principal: PrincipalDep, session: SessionDep
 ) -> GroupOut:
     """A team number is unique per course (409 when taken); 410 when legacy teams are off."""
-    course = course_for(session, principal, course_id, CourseAction.TEACH)
     group_id = groups.create_group(session, principal.actor, course, body.team_number, body.name)
     return groups.group_bodies(session, [group_id])[0]
 
@@ -74,16 +69,15 @@ def create_group(
     response_model=GroupOut,
 )
 def add_group_member(
-    course_id: int,
+    course: CourseToTeach,
     group_id: int,
-    body: GroupMemberAdd,
+    student: StudentToAdd,
     principal: PrincipalDep,
     session: SessionDep,
 ) -> GroupOut:
     """Add a student to the team; this enrolls them in the course too."""
-    course = course_for(session, principal, course_id, CourseAction.TEACH)
     group_id = groups.group_in_course(session, course, group_id)
-    student = teaching.student_to_place(session, principal, body.student_id)
+    teaching.not_archived(student)
     groups.add_member(session, principal.actor, group_id, student)
     return groups.group_bodies(session, [group_id])[0]
 
@@ -95,10 +89,12 @@ def add_group_member(
     status_code=status.HTTP_204_NO_CONTENT,
 )
 def remove_group_member(
-    course_id: int, group_id: int, student_id: int, principal: PrincipalDep, session: SessionDep
+    course: CourseToTeach,
+    group_id: int,
+    student: StudentOfSchool,
+    principal: PrincipalDep,
+    session: SessionDep,
 ) -> None:
     """End the membership; the student stays enrolled in the course."""
-    course = course_for(session, principal, course_id, CourseAction.TEACH)
     group_id = groups.group_in_course(session, course, group_id)
-    student = user_in_school(session, principal, student_id, Role.STUDENT)
     groups.remove_member(session, principal.actor, group_id, student)

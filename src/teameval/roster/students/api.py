@@ -11,13 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
-from teameval.access import Principal, user_in_school
+from teameval.access import Principal
+from teameval.access.dependencies import StudentOfSchool
 from teameval.conditional import require_match, set_location, strong_etag
 from teameval.config import Settings
 from teameval.deps import AdminDep, SessionDep, StateDep
 from teameval.kit.inputs import SingleLine
 from teameval.kit.pagination import Page, PageDep, fetch_page
-from teameval.models import Role
 from teameval.roster.courses.enrollments import lock_students
 from teameval.roster.students import service as students
 from teameval.roster.students.schemas import StudentCreate, StudentOut, StudentStatus, StudentUpdate
@@ -110,10 +110,13 @@ def create_student(
     response_model=StudentOut,
 )
 def get_student(
-    student_id: int, admin: AdminDep, session: SessionDep, state: StateDep, response: Response
+    admin: AdminDep,
+    student: StudentOfSchool,
+    session: SessionDep,
+    state: StateDep,
+    response: Response,
 ) -> StudentOut:
     """The student, with the codes of the courses they are actively enrolled in."""
-    student = user_in_school(session, admin, student_id, Role.STUDENT)
     body = student_body(session, student, state.settings)
     response.headers["ETag"] = strong_etag(body)  # for If-Match on PATCH
     return body
@@ -126,9 +129,9 @@ def get_student(
     response_model=StudentOut,
 )
 def update_student(
-    student_id: int,
     body: StudentUpdate,
     admin: AdminDep,
+    student: StudentOfSchool,
     session: SessionDep,
     state: StateDep,
     response: Response,
@@ -137,14 +140,13 @@ def update_student(
     ] = None,
 ) -> StudentOut:
     """Only the fields sent change; a taken email or student number is a 409."""
-    student = user_in_school(session, admin, student_id, Role.STUDENT)
     if if_match is not None:
         # Locked first, so no other change slips in between this comparison and the write.
         lock_students(session, [student.id])
-        current = _written_body(session, admin, student_id, state.settings)
+        current = _written_body(session, admin, student.id, state.settings)
         require_match(if_match, strong_etag(current))
     students.update_student(session, admin.actor, student, body, state.settings)
-    written = _written_body(session, admin, student_id, state.settings)
+    written = _written_body(session, admin, student.id, state.settings)
     response.headers["ETag"] = strong_etag(written)
     return written
 
@@ -156,12 +158,11 @@ def update_student(
     response_model=StudentOut,
 )
 def archive_student(
-    student_id: int, admin: AdminDep, session: SessionDep, state: StateDep
+    admin: AdminDep, student: StudentOfSchool, session: SessionDep, state: StateDep
 ) -> StudentOut:
     """An archived student can no longer sign in; enrollments and history are kept."""
-    student = user_in_school(session, admin, student_id, Role.STUDENT)
     students.set_archived(session, admin.actor, student, True)
-    return _written_body(session, admin, student_id, state.settings)
+    return _written_body(session, admin, student.id, state.settings)
 
 
 @router.post(
@@ -171,9 +172,8 @@ def archive_student(
     response_model=StudentOut,
 )
 def unarchive_student(
-    student_id: int, admin: AdminDep, session: SessionDep, state: StateDep
+    admin: AdminDep, student: StudentOfSchool, session: SessionDep, state: StateDep
 ) -> StudentOut:
     """Undoes an archive: the student can sign in again."""
-    student = user_in_school(session, admin, student_id, Role.STUDENT)
     students.set_archived(session, admin.actor, student, False)
-    return _written_body(session, admin, student_id, state.settings)
+    return _written_body(session, admin, student.id, state.settings)

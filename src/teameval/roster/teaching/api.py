@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response, status
 
-from teameval.access import CourseAction, course_for, user_in_school
+from teameval.access.dependencies import CourseToTeach, StudentOfSchool, StudentToEnroll
 from teameval.deps import PrincipalDep, SessionDep, StateDep
 from teameval.kit.pagination import Page, PageDep, fetch_page
-from teameval.models import Role
 from teameval.roster.legacy import service as groups
 from teameval.roster.legacy.api import legacy_groups_on
 from teameval.roster.teaching import service as teaching
-from teameval.roster.teaching.schemas import CourseStudentAdd, RosterEntry, TeamNumberSet
+from teameval.roster.teaching.schemas import RosterEntry, TeamNumberSet
 
 router = APIRouter(prefix="/courses/{course_id}/students", tags=["teaching"])
 
@@ -23,10 +22,9 @@ router = APIRouter(prefix="/courses/{course_id}/students", tags=["teaching"])
     response_model=Page[RosterEntry],
 )
 def course_roster(
-    course_id: int, principal: PrincipalDep, session: SessionDep, state: StateDep, page: PageDep
+    course: CourseToTeach, session: SessionDep, state: StateDep, page: PageDep
 ) -> Page[RosterEntry]:
     """Students with an active enrollment, each with their legacy team number in this course."""
-    course = course_for(session, principal, course_id, CourseAction.TEACH)
     rows, total = fetch_page(session, teaching.roster_query(course), page)
     return Page[RosterEntry](
         items=teaching.roster_entries(session, course, rows, state.settings),
@@ -45,8 +43,8 @@ def course_roster(
     responses={200: {"description": "An existing student was enrolled."}},
 )
 def add_course_student(
-    course_id: int,
-    body: CourseStudentAdd,
+    course: CourseToTeach,
+    form: StudentToEnroll,
     principal: PrincipalDep,
     session: SessionDep,
     state: StateDep,
@@ -54,9 +52,8 @@ def add_course_student(
 ) -> RosterEntry:
     """Enroll ``{student_id}``, or ``{email, name, ...}``: an existing student of the school is
     enrolled, a new email creates the student (201)."""
-    course = course_for(session, principal, course_id, CourseAction.TEACH)
     student, created = teaching.add_student_to_course(
-        session, principal, course, body, state.settings
+        session, principal, course, form.body, form.student, state.settings
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -70,11 +67,9 @@ def add_course_student(
     status_code=status.HTTP_204_NO_CONTENT,
 )
 def remove_course_student(
-    course_id: int, student_id: int, principal: PrincipalDep, session: SessionDep
+    course: CourseToTeach, student: StudentOfSchool, principal: PrincipalDep, session: SessionDep
 ) -> None:
     """Unenroll (deactivate, never delete); also ends their legacy teams in this course."""
-    course = course_for(session, principal, course_id, CourseAction.TEACH)
-    student = user_in_school(session, principal, student_id, Role.STUDENT)
     teaching.remove_student_from_course(session, principal.actor, course, student)
 
 
@@ -86,8 +81,8 @@ def remove_course_student(
     dependencies=[Depends(legacy_groups_on)],
 )
 def set_team_number(
-    course_id: int,
-    student_id: int,
+    course: CourseToTeach,
+    student: StudentOfSchool,
     body: TeamNumberSet,
     principal: PrincipalDep,
     session: SessionDep,
@@ -95,7 +90,6 @@ def set_team_number(
 ) -> RosterEntry:
     """Move the student to legacy team ``team_number`` of the course (null: no team); joining a
     team enrolls them. 410 when legacy teams are switched off."""
-    course = course_for(session, principal, course_id, CourseAction.TEACH)
-    student = teaching.student_to_place(session, principal, student_id)
+    teaching.not_archived(student)
     groups.set_team_number(session, principal.actor, course, student, body.team_number)
     return teaching.roster_entries(session, course, [student], state.settings)[0]

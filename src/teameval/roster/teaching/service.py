@@ -1,7 +1,8 @@
 """A teacher's view of one course: its roster, enrolling and unenrolling students.
 
-The course is resolved by the caller through ``course_for(..., CourseAction.TEACH)``. Enrollment
-writes go through ``courses.enrollments``; creating a student goes through ``sync_students``.
+Courses and students arrive resolved and checked by the route's typed dependencies
+(``access.dependencies``); nothing here decides access. Enrollment writes go through
+``courses.enrollments``; creating a student goes through ``sync_students``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from teameval.access import Principal, user_in_school
+from teameval.access import Principal
 from teameval.audit_trail import Actor
 from teameval.config import Settings
 from teameval.errors import Conflict, InvalidInput
@@ -26,18 +27,14 @@ from teameval.roster.students.views import fresh_student
 from teameval.roster.teaching.schemas import CourseStudentAdd, RosterEntry
 
 
-def _not_archived(student: User) -> User:
+def not_archived(student: User) -> User:
+    """The student, if they may join a course or team (409 when archived)."""
     if student.archived:
         raise Conflict(
             f"Student {student.id} is archived; an admin must unarchive them before they can "
             "join a course or team."
         )
     return student
-
-
-def student_to_place(session: Session, principal: Principal, student_id: int) -> User:
-    """A student of the caller's school who may join a course or team (not archived)."""
-    return _not_archived(user_in_school(session, principal, student_id, Role.STUDENT))
 
 
 def roster_query(course: Course) -> Select[User]:
@@ -73,11 +70,15 @@ def roster_entries(
 
 
 def _existing_student(
-    session: Session, principal: Principal, body: CourseStudentAdd, details: dict[str, Any]
+    session: Session,
+    principal: Principal,
+    body: CourseStudentAdd,
+    named: User | None,
+    details: dict[str, Any],
 ) -> User | None:
-    """The student the body names (by id, or by an email a student of the school already has),
-    or None for an email nobody in the school has yet."""
-    if body.student_id is not None:
+    """The student the body names (``named``: its ``student_id``, resolved in the school by the
+    route), or one of the school with its email, or None for an email nobody there has yet."""
+    if named is not None:
         if details:
             raise InvalidInput(
                 "Send either student_id or the new student's details, not both.",
@@ -85,7 +86,7 @@ def _existing_student(
                     {"field": name, "message": "not allowed with student_id"} for name in details
                 ],
             )
-        return student_to_place(session, principal, body.student_id)
+        return not_archived(named)
     if body.email is None:
         raise InvalidInput(
             "Send student_id, or the email and name of a new student.",
@@ -101,7 +102,7 @@ def _existing_student(
         raise Conflict(f"The email {email} belongs to a {holder.role}, not a student.")
     # The same person, already a student elsewhere in the school: enroll, change nothing else
     # (a teacher does not edit the details of other courses' students).
-    return _not_archived(holder)
+    return not_archived(holder)
 
 
 def add_student_to_course(
@@ -109,11 +110,12 @@ def add_student_to_course(
     principal: Principal,
     course: Course,
     body: CourseStudentAdd,
+    named: User | None,
     settings: Settings,
 ) -> tuple[User, bool]:
     """Enroll an existing student, or create one in this course. Returns (student, created)."""
     details = body.model_dump(exclude_unset=True, exclude={"student_id"})
-    student = _existing_student(session, principal, body, details)
+    student = _existing_student(session, principal, body, named, details)
     if student is None:
         new = StudentCreate(**details, courses=[course.code])
         student_id = create_student(session, principal.actor, new, settings)

@@ -1,0 +1,109 @@
+"""Typed route dependencies: a route names what it needs, access resolves and checks it.
+
+Each resolves a path id within the caller's school in one query (404 outside it, or out of
+range) and, for a resource with rules, checks the action (403)::
+
+    def get_course(course: CourseToView) -> CourseOut: ...
+
+FastAPI runs a route's dependencies in the order of its parameters, so a route lists the
+course before a user: a caller who may not act on the course gets 403 whatever the user id.
+``openapi`` derives the 403/404 a route declares from these (``RESOLVES``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends
+
+from teameval.access.courses import COURSE, CourseAction
+from teameval.access.rules import resolve
+from teameval.access.users import user_in_school
+from teameval.deps import PrincipalDep, SessionDep
+from teameval.models import Course, Role, User
+from teameval.roster.courses.schemas import TeacherAssign
+from teameval.roster.legacy.schemas import GroupMemberAdd
+from teameval.roster.teaching.schemas import CourseStudentAdd
+
+
+def course_dependency(action: CourseAction) -> Callable[..., Course]:
+    """A dependency taking ``course_id`` from the path and answering the checked course. (A new
+    resource kind adds its own factory here, with its own ``<kind>_id`` path parameter.)"""
+
+    def dependency(course_id: int, principal: PrincipalDep, session: SessionDep) -> Course:
+        return resolve(session, principal, COURSE, action, course_id)
+
+    dependency.__name__ = f"course_to_{action.value}"
+    return dependency
+
+
+course_to_view = course_dependency(CourseAction.VIEW)
+course_to_teach = course_dependency(CourseAction.TEACH)
+course_to_administer = course_dependency(CourseAction.ADMINISTER)
+
+CourseToView = Annotated[Course, Depends(course_to_view)]
+CourseToTeach = Annotated[Course, Depends(course_to_teach)]
+CourseToAdminister = Annotated[Course, Depends(course_to_administer)]
+
+
+def student_of_school(student_id: int, principal: PrincipalDep, session: SessionDep) -> User:
+    """The path's ``student_id``: a student of the caller's school (else 404)."""
+    return user_in_school(session, principal, student_id, Role.STUDENT)
+
+
+def user_of_school(user_id: int, principal: PrincipalDep, session: SessionDep) -> User:
+    """The path's ``user_id``: any user of the caller's school (else 404). A teacher route's
+    service refuses a non-teacher itself (422), as it always has."""
+    return user_in_school(session, principal, user_id)
+
+
+StudentOfSchool = Annotated[User, Depends(student_of_school)]
+UserOfSchool = Annotated[User, Depends(user_of_school)]
+
+# What each dependency can answer beyond its own dependencies (for the OpenAPI document).
+RESOLVES: dict[Callable[..., Any], frozenset[int]] = {
+    course_to_view: frozenset({403, 404}),
+    course_to_teach: frozenset({403, 404}),
+    course_to_administer: frozenset({403, 404}),
+    student_of_school: frozenset({404}),
+    user_of_school: frozenset({404}),
+}
+
+
+# Ids that arrive in a body: the dependency reads the body (the route does not declare it again).
+def teacher_to_assign(body: TeacherAssign, principal: PrincipalDep, session: SessionDep) -> User:
+    """The body's ``user_id``: any user of the caller's school (else 404)."""
+    return user_in_school(session, principal, body.user_id)
+
+
+def student_to_add(body: GroupMemberAdd, principal: PrincipalDep, session: SessionDep) -> User:
+    """The body's ``student_id``: a student of the caller's school (else 404)."""
+    return user_in_school(session, principal, body.student_id, Role.STUDENT)
+
+
+TeacherToAssign = Annotated[User, Depends(teacher_to_assign)]
+StudentToAdd = Annotated[User, Depends(student_to_add)]
+RESOLVES.update({teacher_to_assign: frozenset({404}), student_to_add: frozenset({404})})
+
+
+@dataclass(frozen=True)
+class EnrollForm:
+    """The enroll body and the student its ``student_id`` names (None when it names none)."""
+
+    body: CourseStudentAdd
+    student: User | None
+
+
+def student_to_enroll(
+    body: CourseStudentAdd, principal: PrincipalDep, session: SessionDep
+) -> EnrollForm:
+    """The body's optional ``student_id``: a student of the caller's school (else 404)."""
+    if body.student_id is None:
+        return EnrollForm(body, None)
+    return EnrollForm(body, user_in_school(session, principal, body.student_id, Role.STUDENT))
+
+
+StudentToEnroll = Annotated[EnrollForm, Depends(student_to_enroll)]
+RESOLVES[student_to_enroll] = frozenset({404})
