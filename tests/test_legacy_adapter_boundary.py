@@ -15,9 +15,9 @@ from pathlib import Path
 import teameval
 
 SOURCE = Path(teameval.__file__).parent
-ADAPTER = SOURCE / "roster" / "legacy" / "adapter.py"
-EXEMPT_DIRS = (SOURCE / "models", SOURCE / "migration")
-EXEMPT_FILES = (SOURCE / "demo.py", ADAPTER)
+ADAPTER = SOURCE / "roster" / "legacy" / "adapter"  # a package: mode, writes, reads
+EXEMPT_DIRS = (SOURCE / "models", SOURCE / "migration", ADAPTER)
+EXEMPT_FILES = (SOURCE / "demo.py",)
 LEGACY_NAMES = frozenset({"Group", "GroupMember"})
 LEGACY_MODULE = "teameval.models.legacy_group"
 
@@ -67,14 +67,16 @@ def test_only_the_adapter_touches_legacy_models_or_the_mode() -> None:
         for path in modules
         for hit in violations(path.read_text(encoding="utf-8"), str(path.relative_to(SOURCE)))
     ]
-    assert not found, "Legacy tables or mode touched outside roster/legacy/adapter.py:\n" + (
+    assert not found, "Legacy tables or mode touched outside roster/legacy/adapter/:\n" + (
         "\n".join(found)
     )
 
 
 def test_the_adapter_itself_is_where_they_are() -> None:
-    """The rule is not vacuous: the adapter does what every other module may not."""
-    assert violations(ADAPTER.read_text(encoding="utf-8"), "adapter")
+    """The rule is not vacuous: the adapter does what every other module may not (its writes
+    and reads use the legacy models, its mode module reads the setting)."""
+    for part in ("mode", "writes", "reads"):
+        assert violations((ADAPTER / f"{part}.py").read_text(encoding="utf-8"), part), part
 
 
 def test_the_walk_sees_each_way_across_the_boundary() -> None:
