@@ -33,11 +33,8 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -48,10 +45,11 @@ from typing import Any
 import httpx
 from tests.databases import throwaway_postgres
 
+from bench.served import Server, child_env, percentile, teameval
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "load_burst.json"
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway database's seed account
-SECRET = "bench-secret-key-" + "x" * 40
 SHAPES = (
     "same_new_email",
     "same_student_number",
@@ -79,38 +77,8 @@ class Burst:
     server_errors: int = field(default=0)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _env(source: Path, url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": str(source),
-        "TEAMEVAL_DATABASE_URL": url,
-        "TEAMEVAL_SECRET_KEY": SECRET,
-    }
-
-
-def _teameval(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "teameval", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"teameval {' '.join(args)} failed: {done.stderr or done.stdout}")
-    return done.stdout
-
-
 def _user(env: dict[str, str], role: str, email: str) -> int:
-    out = _teameval(
+    out = teameval(
         env,
         "users",
         "create",
@@ -128,9 +96,9 @@ def _user(env: dict[str, str], role: str, email: str) -> int:
     return int(json.loads(out)["id"])
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+def _pool_timeouts(server: Server) -> int:
+    """Requests that failed waiting for a pooled connection: one log line each."""
+    return sum(1 for line in server.log_lines() if line.startswith("sqlalchemy.exc.TimeoutError"))
 
 
 async def _burst(client: httpx.AsyncClient, requests: list[Request]) -> tuple[list[Any], float]:
@@ -158,46 +126,6 @@ async def _burst(client: httpx.AsyncClient, requests: list[Request]) -> tuple[li
     start.set()
     answers = await asyncio.gather(*tasks)
     return answers, time.perf_counter() - began
-
-
-class Server:
-    """``teameval serve`` as a subprocess, its log in a file we can count pool timeouts in."""
-
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "teameval", "serve", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self.base = f"http://127.0.0.1:{port}"
-        for _ in range(300):  # bounded wait for the server to answer
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {Path(self.log.name).read_text()}")
-            try:
-                if httpx.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server did not come up")
-
-    def pool_timeouts(self) -> int:
-        """Requests that failed waiting for a pooled connection: one log line each."""
-        log = Path(self.log.name).read_text(errors="replace").splitlines()
-        return sum(1 for line in log if line.startswith("sqlalchemy.exc.TimeoutError"))
-
-    def stop(self, keep_log: bool) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        if keep_log:
-            print(f"server log (5xx answers to read up on): {self.log.name}", file=sys.stderr)
-        else:
-            Path(self.log.name).unlink(missing_ok=True)
 
 
 def _seed(client: httpx.Client, env: dict[str, str], rounds: int) -> dict[str, Any]:
@@ -293,7 +221,7 @@ async def _run_shapes(
     ) as client:
         for round_ in range(rounds):
             for shape in shapes:
-                timeouts_before = server.pool_timeouts()
+                timeouts_before = _pool_timeouts(server)
                 answers, wall = await _burst(client, _shape_requests(shape, n, round_, seed))
                 latencies = [seconds for _, seconds in answers]
                 statuses = Counter(str(status) for status, _ in answers)
@@ -303,9 +231,9 @@ async def _run_shapes(
                     statuses=dict(sorted(statuses.items())),
                     wall_s=round(wall, 3),
                     p50_s=round(statistics.median(latencies), 3),
-                    p99_s=round(_percentile(latencies, 0.99), 3),
+                    p99_s=round(percentile(latencies, 0.99), 3),
                     max_s=round(max(latencies), 3),
-                    pool_timeouts=server.pool_timeouts() - timeouts_before,
+                    pool_timeouts=_pool_timeouts(server) - timeouts_before,
                     server_errors=sum(1 for s, _ in answers if not s.isdigit() or s >= "500"),
                 )
                 print(json.dumps(asdict(burst)), flush=True)
@@ -315,11 +243,11 @@ async def _run_shapes(
 
 def run(source: Path, n: int, rounds: int, shapes: list[str]) -> list[Burst]:
     with throwaway_postgres() as url:
-        env = _env(source, url)
-        _teameval(env, "db", "upgrade")
-        _teameval(env, "schools", "create", "--slug", "bench", "--name", "Bench")
+        env = child_env(source, url)
+        teameval(env, "db", "upgrade")
+        teameval(env, "schools", "create", "--slug", "bench", "--name", "Bench")
         _user(env, "admin", "admin@bench.example.org")
-        server = Server(env, _free_port())
+        server = Server(env)
         try:
             with httpx.Client(base_url=server.base, timeout=60) as client:
                 login = client.post(

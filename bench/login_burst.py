@@ -26,11 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -44,17 +40,12 @@ import httpx
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
+from bench.served import Server, child_env, teameval
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "login_burst.json"
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway database's seed accounts
-SECRET = "bench-secret-key-" + "x" * 40
 LOGIN = "/api/v1/auth/login"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _rss_kib(pid: int, field: str = "VmRSS") -> int:
@@ -101,42 +92,14 @@ def _seed(url: str, students: int) -> None:
     engine.dispose()
 
 
-class Server:
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "teameval", "serve", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self.base = f"http://127.0.0.1:{port}"
-        for _ in range(300):  # bounded wait for the server to answer
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {Path(self.log.name).read_text()}")
-            try:
-                if httpx.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server did not come up")
-
-    def error_kinds(self) -> dict[str, int]:
-        """Exceptions the server logged (the last line of each traceback), by type."""
-        log = Path(self.log.name).read_text(errors="replace").splitlines()
-        kinds = Counter(
-            line.split(":", 1)[0] for line in log if re.match(r"^[\w.]+(Error|Exception): ", line)
-        )
-        return dict(sorted(kinds.items()))
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        Path(self.log.name).unlink(missing_ok=True)
+def _error_kinds(server: Server) -> dict[str, int]:
+    """Exceptions the server logged (the last line of each traceback), by type."""
+    kinds = Counter(
+        line.split(":", 1)[0]
+        for line in server.log_lines()
+        if re.match(r"^[\w.]+(Error|Exception): ", line)
+    )
+    return dict(sorted(kinds.items()))
 
 
 class PeakSampler:
@@ -209,18 +172,10 @@ def _one_account(requests: int) -> list[dict[str, str]]:
 
 def run(source: Path, requests: int, postgres: bool) -> dict[str, Any]:
     with _database(postgres) as url:
-        env = {**os.environ, "PYTHONPATH": str(source), "TEAMEVAL_DATABASE_URL": url}
-        if postgres:
-            env["TEAMEVAL_SECRET_KEY"] = SECRET
-        subprocess.run(
-            [sys.executable, "-m", "teameval", "db", "upgrade"],
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        env = child_env(source, url, secret=postgres)
+        teameval(env, "db", "upgrade")
         _seed(url, requests)
-        server = Server(env, _free_port())
+        server = Server(env)
         try:
             pid = server.process.pid
             warm = httpx.post(server.base + LOGIN, json=_mixed(1)[0], timeout=60)
@@ -245,7 +200,7 @@ def run(source: Path, requests: int, postgres: bool) -> dict[str, Any]:
                 }
                 print(name, json.dumps(result["bursts"][name]), flush=True)
             result["vm_hwm_mib"] = round(_rss_kib(pid, "VmHWM") / 1024, 1)
-            result["server_errors"] = server.error_kinds()
+            result["server_errors"] = _error_kinds(server)
             print("server high-water mark (VmHWM):", result["vm_hwm_mib"], "MiB", flush=True)
             print("server errors logged:", result["server_errors"], flush=True)
             return result

@@ -27,9 +27,7 @@ import argparse
 import json
 import multiprocessing
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,10 +39,11 @@ from typing import Any
 import httpx
 from tests.databases import throwaway_postgres
 
+from bench.served import Server, child_env, percentile, teameval
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "serve_workers.json"
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway database's seed account
-SECRET = "bench-secret-key-" + "x" * 40
 ROUTES = ("/api/v1/auth/me", "/api/v1/admin/students", "/api/v1/health")
 
 
@@ -61,12 +60,6 @@ class Run:
     p99_ms: float
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _without_standard_extras() -> Path:
     """A directory whose ``uvloop`` and ``httptools`` fail to import: on PYTHONPATH it makes
     uvicorn fall back to asyncio and h11, as with the plain ``uvicorn`` dependency."""
@@ -74,70 +67,6 @@ def _without_standard_extras() -> Path:
     for name in ("uvloop", "httptools"):
         (shim / f"{name}.py").write_text(f"raise ImportError('{name}: hidden by the benchmark')\n")
     return shim
-
-
-def _env(source: Path, url: str, plain_uvicorn: bool = False) -> dict[str, str]:
-    path = [str(_without_standard_extras())] if plain_uvicorn else []
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([*path, str(source)]),
-        "TEAMEVAL_DATABASE_URL": url,
-        "TEAMEVAL_SECRET_KEY": SECRET,
-    }
-
-
-def _teameval(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "teameval", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"teameval {' '.join(args)} failed: {done.stderr or done.stdout}")
-    return done.stdout
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-class Server:
-    """``teameval serve --workers N`` as a subprocess on a free local port."""
-
-    def __init__(self, env: dict[str, str], workers: int, extra: list[str]) -> None:
-        port = _free_port()
-        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
-        command = [sys.executable, "-m", "teameval", "serve", "--port", str(port)]
-        self.process = subprocess.Popen(
-            [*command, "--workers", str(workers), *extra],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self.base = f"http://127.0.0.1:{port}"
-        for _ in range(300):  # bounded wait for the server to answer
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {Path(self.log.name).read_text()}")
-            try:
-                if httpx.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server did not come up")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        Path(self.log.name).unlink(missing_ok=True)
 
 
 def _client_process(
@@ -240,10 +169,11 @@ def run(
 ) -> list[Run]:
     runs: list[Run] = []
     with throwaway_postgres() as url:
-        env = _env(source, url, plain_uvicorn)
-        _teameval(env, "db", "upgrade")
-        _teameval(env, "schools", "create", "--slug", "bench", "--name", "Bench")
-        _teameval(
+        first = [str(_without_standard_extras())] if plain_uvicorn else []
+        env = child_env(source, url, first=first)
+        teameval(env, "db", "upgrade")
+        teameval(env, "schools", "create", "--slug", "bench", "--name", "Bench")
+        teameval(
             env,
             "users",
             "create",
@@ -276,12 +206,12 @@ def run(
                             wall_s=round(wall, 3),
                             requests_per_s=round(len(latencies) / wall, 1),
                             p50_ms=round(statistics.median(latencies) * 1000, 2),
-                            p99_ms=round(_percentile(latencies, 0.99) * 1000, 2),
+                            p99_ms=round(percentile(latencies, 0.99) * 1000, 2),
                         )
                         print(json.dumps(asdict(one)), flush=True)
                         runs.append(one)
             finally:
-                server.stop()
+                server.stop(wait_s=30)
     return runs
 
 
