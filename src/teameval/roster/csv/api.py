@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
@@ -25,11 +25,11 @@ from starlette.types import Message, Receive
 from teameval.deps import AdminDep, SessionDep, StateDep
 from teameval.errors import InvalidInput
 from teameval.kit.csv_files import too_large
-from teameval.kit.inputs import SingleLine
 from teameval.roster.csv.exporter import export_students
 from teameval.roster.csv.importer import import_students
 from teameval.roster.csv.schemas import ImportReportOut
 from teameval.roster.legacy import adapter as legacy
+from teameval.roster.students.filters import StudentFilterDep
 
 router = APIRouter(prefix="/admin/students", tags=["students"])
 
@@ -175,26 +175,15 @@ def export_students_csv(
     admin: AdminDep,
     session: SessionDep,
     state: StateDep,
-    q: Annotated[
-        SingleLine | None,
-        Query(max_length=100, description="Name, email, class or student number."),
-    ] = None,
-    course: Annotated[
-        SingleLine | None,
-        Query(max_length=50, description="Only students enrolled in this code."),
-    ] = None,
-    status_filter: Annotated[
-        Literal["active", "archived"] | None,
-        Query(alias="status", description="Only active or only archived students."),
-    ] = None,
+    filters: StudentFilterDep,
 ) -> Response:
     """The same filters as the student list; the file re-imports unchanged."""
     export = export_students(
         session,
         admin.school_id,
-        search=q,
-        course_code=course,
-        status=status_filter,
+        search=filters.search,
+        course_code=filters.course_code,
+        status=filters.status,
         include_team=legacy.is_on(state.settings),
     )
     return Response(

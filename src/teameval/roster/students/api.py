@@ -20,7 +20,8 @@ from teameval.kit.inputs import SingleLine
 from teameval.kit.pagination import Page, PageDep, fetch_page
 from teameval.roster.courses.enrollments import lock_students
 from teameval.roster.students import service as students
-from teameval.roster.students.schemas import StudentCreate, StudentOut, StudentStatus, StudentUpdate
+from teameval.roster.students.filters import StudentFilterDep
+from teameval.roster.students.schemas import StudentCreate, StudentOut, StudentUpdate
 from teameval.roster.students.views import (
     fresh_student,
     student_bodies,
@@ -49,18 +50,7 @@ def list_students(
     state: StateDep,
     session: SessionDep,
     page: PageDep,
-    q: Annotated[
-        SingleLine | None,
-        Query(max_length=100, description="Name, email, class or student number."),
-    ] = None,
-    course: Annotated[
-        SingleLine | None,
-        Query(max_length=50, description="Only students enrolled in this code."),
-    ] = None,
-    status_filter: Annotated[
-        StudentStatus | None,
-        Query(alias="status", description="Only active or only archived students."),
-    ] = None,
+    filters: StudentFilterDep,
     sort: Annotated[
         SingleLine,
         Query(
@@ -71,7 +61,12 @@ def list_students(
 ) -> Page[StudentOut]:
     """Admins only; a page of students with their active course codes."""
     query = student_list_query(
-        session, admin.school_id, search=q, course_code=course, status=status_filter, sort=sort
+        session,
+        admin.school_id,
+        search=filters.search,
+        course_code=filters.course_code,
+        status=filters.status,
+        sort=sort,
     )
     rows, total = fetch_page(session, query, page)
     return Page[StudentOut](
