@@ -45,7 +45,7 @@ from typing import Any
 import httpx
 from tests.databases import throwaway_postgres
 
-from bench.served import Server, child_env, percentile, teameval
+from bench.served import Server, child_env, percentile, save_result, teameval
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "load_burst.json"
@@ -324,17 +324,18 @@ def main() -> None:
     bursts = run(args.source.resolve(), args.requests, args.rounds, args.shapes.split(","))
     rows = summary(bursts)
     print(markdown(rows))
-    results = json.loads(args.output.read_text()) if args.output.exists() else {}
-    results[args.label] = {
-        "source": str(args.source),
-        "requests": args.requests,
-        "rounds": args.rounds,
-        "machine": f"{os.cpu_count()} CPUs, {sys.platform}, Python {sys.version.split()[0]}",
-        "summary": rows,
-        "bursts": [asdict(b) for b in bursts],
-    }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    save_result(
+        args.output,
+        args.label,
+        {
+            "source": str(args.source),
+            "requests": args.requests,
+            "rounds": args.rounds,
+            "machine": f"{os.cpu_count()} CPUs, {sys.platform}, Python {sys.version.split()[0]}",
+            "summary": rows,
+            "bursts": [asdict(b) for b in bursts],
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ import httpx
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from bench.served import Server, child_env, teameval
+from bench.served import Server, child_env, save_result, teameval
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "login_burst.json"
@@ -217,10 +217,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS)
     options = parser.parse_args()
     result = run(options.source.resolve(), options.requests, options.postgres)
-    results = json.loads(options.output.read_text()) if options.output.exists() else {}
-    results[f"{options.label}/{result['engine']}"] = result
-    options.output.parent.mkdir(parents=True, exist_ok=True)
-    options.output.write_text(json.dumps(results, indent=2) + "\n")
+    save_result(options.output, f"{options.label}/{result['engine']}", result)
     print(f"results: {options.output}")
 
 

@@ -39,7 +39,7 @@ from typing import Any
 import httpx
 from tests.databases import throwaway_postgres
 
-from bench.served import Server, child_env, percentile, teameval
+from bench.served import Server, child_env, percentile, save_result, teameval
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "serve_workers.json"
@@ -280,21 +280,22 @@ def main() -> None:
     )
     rows = summary(runs)
     print(markdown(rows))
-    results = json.loads(args.output.read_text()) if args.output.exists() else {}
-    results[args.label] = {
-        "source": str(args.source),
-        "clients": args.clients,
-        "client_processes": args.client_processes,
-        "requests_per_client": args.requests,
-        "repeats": args.repeats,
-        "server_options": extra,
-        "plain_uvicorn": args.plain_uvicorn,
-        "machine": f"{os.cpu_count()} CPUs, {sys.platform}, Python {sys.version.split()[0]}",
-        "summary": rows,
-        "runs": [asdict(r) for r in runs],
-    }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    save_result(
+        args.output,
+        args.label,
+        {
+            "source": str(args.source),
+            "clients": args.clients,
+            "client_processes": args.client_processes,
+            "requests_per_client": args.requests,
+            "repeats": args.repeats,
+            "server_options": extra,
+            "plain_uvicorn": args.plain_uvicorn,
+            "machine": f"{os.cpu_count()} CPUs, {sys.platform}, Python {sys.version.split()[0]}",
+            "summary": rows,
+            "runs": [asdict(r) for r in runs],
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -52,6 +54,14 @@ def teameval(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"teameval {' '.join(args)} failed: {done.stderr or done.stdout}")
     return done.stdout
+
+
+def save_result(path: Path, label: str, entry: dict[str, Any]) -> None:
+    """Add ``entry`` under ``label`` to the results file, keeping every other run's results."""
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results[label] = entry
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n")
 
 
 def percentile(values: list[float], fraction: float) -> float:
