@@ -8,7 +8,19 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from teameval.auth.passwords import hash_password
-from teameval.models import Course, Group, Role, School, TeacherCourse, User
+from teameval.models import (
+    Course,
+    CourseEnrollment,
+    Group,
+    Project,
+    ProjectTeam,
+    ProjectTeamMember,
+    Role,
+    School,
+    TeacherCourse,
+    User,
+)
+from teameval.models.base import utcnow
 
 PASSWORD = "correct horse battery"
 
@@ -75,6 +87,57 @@ def make_group(session: Session, course: Course, team_number: int) -> Group:
     session.add(group)
     session.flush()
     return group
+
+
+def enroll(session: Session, course: Course, *students: User, active: bool = True) -> None:
+    for student in students:
+        session.add(
+            CourseEnrollment(
+                school_id=course.school_id,
+                course_id=course.id,
+                student_id=student.id,
+                active=active,
+            )
+        )
+    session.flush()
+
+
+def make_project(
+    session: Session, course: Course, title: str = "Projectweek", status: str = "active"
+) -> Project:
+    project = Project(school_id=course.school_id, course_id=course.id, title=title, status=status)
+    session.add(project)
+    session.flush()
+    return project
+
+
+def make_team(
+    session: Session, project: Project, team_number: int, *members: User, locked: bool = False
+) -> ProjectTeam:
+    """A current team version (straight through the ORM: tests of the write path use the API)."""
+    team = ProjectTeam(
+        school_id=project.school_id,
+        project_id=project.id,
+        team_number=team_number,
+        display_name_at_time=f"Team {team_number}",
+    )
+    if locked:
+        team.locked_at = utcnow()
+        team.lock_reason = "teacher"
+    session.add(team)
+    session.flush()
+    for member in members:
+        session.add(
+            ProjectTeamMember(
+                school_id=project.school_id,
+                project_team_id=team.id,
+                project_id=project.id,
+                is_current=True,
+                user_id=member.id,
+            )
+        )
+    session.flush()
+    return team
 
 
 @dataclass

@@ -17,6 +17,7 @@ from teameval.deps import AppState
 from teameval.health import router as health_router
 from teameval.openapi import install_openapi
 from teameval.problems import install_problem_handlers
+from teameval.projects.routes import routers as projects_routers
 from teameval.roster.routes import routers as roster_routers
 
 API_PREFIX = "/api/v1"
@@ -26,8 +27,8 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health_router)
     router.include_router(auth_router)
-    for roster_router in roster_routers():
-        router.include_router(roster_router)
+    for domain_router in [*roster_routers(), *projects_routers()]:
+        router.include_router(domain_router)
     return router
 
 

@@ -25,9 +25,9 @@ from teameval.api import create_app
 from teameval.auth.tokens import TokenClaims, issue_token
 from teameval.config import Settings
 from teameval.db import make_engine, make_session_factory
-from teameval.models import CourseEnrollment, Group, GroupMember
+from teameval.models import CourseEnrollment, Group, GroupMember, Project, ProjectTeam
 from tests.databases import throwaway_postgres, throwaway_sqlite
-from tests.factories import SchoolWorld, make_group, make_world
+from tests.factories import SchoolWorld, make_group, make_project, make_team, make_world
 
 API = "/api/v1"
 SECRET = "test-secret-key-" + "x" * 32
@@ -36,18 +36,23 @@ Headers = dict[str, str]
 
 @dataclass
 class RosterWorld:
-    """Two schools; each ``student`` enrolled in ``course`` and in its team 1 (``*_group``)."""
+    """Two schools; each ``student`` enrolled in ``course`` and in its team 1 (``*_group``), and
+    an active project of ``course`` (``*_project``) whose team 1 (``*_team``) holds ``student``."""
 
     north: SchoolWorld
     south: SchoolWorld
     north_group: Group
     south_group: Group
+    north_project: Project
+    south_project: Project
+    north_team: ProjectTeam
+    south_team: ProjectTeam
 
 
 def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> RosterWorld:
     with factory.begin() as session:
         schools = [make_world(session, north), make_world(session, south)]
-        groups = []
+        groups, projects, teams = [], [], []
         for world in schools:
             school_id = world.school.id
             session.add(
@@ -64,7 +69,12 @@ def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> Rost
             )
             session.add(member)
             groups.append(group)
-    return RosterWorld(schools[0], schools[1], groups[0], groups[1])
+            project = make_project(session, world.course)
+            projects.append(project)
+            teams.append(make_team(session, project, 1, world.student))
+    return RosterWorld(
+        schools[0], schools[1], groups[0], groups[1], projects[0], projects[1], teams[0], teams[1]
+    )
 
 
 def bearer(world: SchoolWorld, role: str) -> Headers:

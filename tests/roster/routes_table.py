@@ -3,8 +3,9 @@ succeeds for a caller allowed to make it. ``test_route_table_is_complete`` fails
 the app is neither here nor in ``EXEMPT`` (and when an ``EXEMPT`` entry names no route).
 
 Paths and bodies are templates formatted with ``N`` (north, the caller's school), ``S`` (south,
-another school) and ``NG``/``SG`` (each school's team 1 of ``course``), so the same table drives
-the role matrix and the other-school 404s.
+another school), ``NG``/``SG`` (each school's legacy team 1 of ``course``), ``NP``/``SP`` (each
+school's active project of ``course``) and ``NT``/``ST`` (that project's team 1, holding
+``student``), so the same table drives the role matrix and the other-school 404s.
 """
 
 from __future__ import annotations
@@ -256,6 +257,10 @@ def _fill(template: Any, worlds: RosterWorld) -> Any:
         "S": worlds.south,
         "NG": worlds.north_group,
         "SG": worlds.south_group,
+        "NP": worlds.north_project,
+        "SP": worlds.south_project,
+        "NT": worlds.north_team,
+        "ST": worlds.south_team,
     }
     if isinstance(template, str):
         filled = template.format(**names)

@@ -19,10 +19,12 @@ from typing import Annotated, Any
 from fastapi import Depends
 
 from teameval.access.courses import COURSE, CourseAction
+from teameval.access.projects import PROJECT, PROJECT_TEAM, ProjectAction, TeamAction
 from teameval.access.rules import resolve
 from teameval.access.users import user_in_school
 from teameval.deps import PrincipalDep, SessionDep
-from teameval.models import Course, Role, User
+from teameval.errors import NotFound
+from teameval.models import Course, Project, ProjectTeam, Role, User
 from teameval.roster.courses.schemas import TeacherAssign
 from teameval.roster.legacy.schemas import GroupMemberAdd
 from teameval.roster.teaching.schemas import CourseStudentAdd
@@ -48,6 +50,47 @@ CourseToTeach = Annotated[Course, Depends(course_to_teach)]
 CourseToAdminister = Annotated[Course, Depends(course_to_administer)]
 
 
+def project_dependency(action: ProjectAction) -> Callable[..., Project]:
+    """A dependency taking ``project_id`` from the path and answering the checked project."""
+
+    def dependency(project_id: int, principal: PrincipalDep, session: SessionDep) -> Project:
+        return resolve(session, principal, PROJECT, action, project_id)
+
+    dependency.__name__ = f"project_to_{action.value}"
+    return dependency
+
+
+project_to_view = project_dependency(ProjectAction.VIEW)
+project_to_manage = project_dependency(ProjectAction.MANAGE)
+
+ProjectToView = Annotated[Project, Depends(project_to_view)]
+ProjectToManage = Annotated[Project, Depends(project_to_manage)]
+
+
+def team_dependency(action: TeamAction) -> Callable[..., ProjectTeam]:
+    """A dependency taking ``project_id`` and ``team_id`` from the path: the checked team version,
+    which must belong to that project (else 404, like a team that does not exist). Routes list a
+    ``ProjectTo*`` before it, so a caller who may not act on the project gets 403 first."""
+
+    def dependency(
+        project_id: int, team_id: int, principal: PrincipalDep, session: SessionDep
+    ) -> ProjectTeam:
+        team = resolve(session, principal, PROJECT_TEAM, action, team_id)
+        if team.project_id != project_id:
+            raise NotFound(f"Project team {team_id} does not exist in project {project_id}.")
+        return team
+
+    dependency.__name__ = f"team_to_{action.value}"
+    return dependency
+
+
+team_to_view = team_dependency(TeamAction.VIEW)
+team_to_manage = team_dependency(TeamAction.MANAGE)
+
+TeamToView = Annotated[ProjectTeam, Depends(team_to_view)]
+TeamToManage = Annotated[ProjectTeam, Depends(team_to_manage)]
+
+
 def student_of_school(student_id: int, principal: PrincipalDep, session: SessionDep) -> User:
     """The path's ``student_id``: a student of the caller's school (else 404)."""
     return user_in_school(session, principal, student_id, Role.STUDENT)
@@ -67,6 +110,10 @@ RESOLVES: dict[Callable[..., Any], frozenset[int]] = {
     course_to_view: frozenset({403, 404}),
     course_to_teach: frozenset({403, 404}),
     course_to_administer: frozenset({403, 404}),
+    project_to_view: frozenset({403, 404}),
+    project_to_manage: frozenset({403, 404}),
+    team_to_view: frozenset({403, 404}),
+    team_to_manage: frozenset({403, 404}),
     student_of_school: frozenset({404}),
     user_of_school: frozenset({404}),
 }

@@ -10,6 +10,8 @@ from teameval.cli.demo import demo
 from teameval.cli.outcome import OutcomeGroup
 from teameval.cli.serve import serve
 from teameval.migration.cli import audit_app, backfill_app
+from teameval.projects.cli import projects_app
+from teameval.projects.teams.cli import teams_app
 from teameval.roster.csv.cli import import_app
 
 app = typer.Typer(
@@ -27,6 +29,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(schools_app, name="schools")
 app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
+app.add_typer(projects_app, name="projects")
+app.add_typer(teams_app, name="teams")
 app.add_typer(audit_app, name="audit")
 app.add_typer(backfill_app, name="backfill")
 

@@ -8,6 +8,14 @@ from teameval.models.instance_secret import InstanceSecret
 from teameval.models.legacy_group import Group, GroupMember
 from teameval.models.login_throttle import LoginThrottle
 from teameval.models.migration_run import MigrationRun
+from teameval.models.project import (
+    LockReason,
+    Project,
+    ProjectStatus,
+    ProjectTeam,
+    ProjectTeamMember,
+    TeamSource,
+)
 from teameval.models.school import School
 from teameval.models.user import Role, User
 
@@ -19,10 +27,16 @@ __all__ = [
     "Group",
     "GroupMember",
     "InstanceSecret",
+    "LockReason",
     "LoginThrottle",
     "MigrationRun",
+    "Project",
+    "ProjectStatus",
+    "ProjectTeam",
+    "ProjectTeamMember",
     "Role",
     "School",
     "TeacherCourse",
+    "TeamSource",
     "User",
 ]

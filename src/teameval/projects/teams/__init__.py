@@ -1,0 +1,1 @@
+"""Project teams: versions, members, locks and history. ``layout`` is the one write path."""

@@ -1,0 +1,7 @@
+"""`teameval teams …` commands."""
+
+from __future__ import annotations
+
+import typer
+
+teams_app = typer.Typer(help="Project teams: show, import, generate.", no_args_is_help=True)
