@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         secret_key=secret_key,
     )
     app.state.schema_head = schema_head
+    app.state.engine = engine  # disposed by the lifespan, or by whoever built an app to check
     install_problem_handlers(app)
     # Requests beyond db_max_concurrency wait in the event loop, not on a thread or connection.
     app.state.admission = Gate(settings.db_max_concurrency, settings.db_queue_timeout_seconds)

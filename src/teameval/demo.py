@@ -23,6 +23,9 @@ from teameval.models import (
     Group,
     GroupMember,
     MigrationRun,
+    Project,
+    ProjectTeam,
+    ProjectTeamMember,
     Role,
     School,
     TeacherCourse,
@@ -114,6 +117,9 @@ def reset_demo(session: Session) -> None:
     for model in (
         AuditLog,
         MigrationRun,
+        ProjectTeamMember,
+        ProjectTeam,  # one statement: a version's key to its predecessor is checked at its end
+        Project,
         GroupMember,
         Group,
         CourseEnrollment,

@@ -43,7 +43,9 @@ def serve(
             # One SQLite file has one writer at a time: a second process only adds lock waits
             # (and "database is locked" once busy_timeout runs out), never throughput.
             fail("--workers above 1 needs PostgreSQL; SQLite serves from one process.")
-        create_app(settings)  # fail fast, with the reason, before uvicorn starts
+        # Fail fast, with the reason, before uvicorn starts; the workers build their own app,
+        # so this one's connections are closed at once instead of idling until exit.
+        create_app(settings).state.engine.dispose()
     except (ConfigurationError, SchemaOutOfDate) as error:
         fail(str(error))
     except SQLAlchemyError as error:
