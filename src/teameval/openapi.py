@@ -110,6 +110,8 @@ PATH_ID_DESCRIPTIONS = {
     "student_id": "A student of the caller's school.",
     "user_id": "A user (here: a teacher) of the caller's school.",
     "group_id": "A legacy team of the course in the path.",
+    "project_id": "A project of the caller's school.",
+    "team_id": "A version of a team of the project in the path.",
 }
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _FASTAPI_422_SCHEMAS = ("HTTPValidationError", "ValidationError")

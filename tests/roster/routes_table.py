@@ -241,6 +241,42 @@ ROUTES = [
             (COURSE + "/groups/{NG.id}/members/{S.student.id}", None),
         ),
     ),
+    # Projects (issue 9): the course's teachers and admins manage; enrolled students view.
+    Route(
+        "create project",
+        "POST",
+        COURSE + "/projects",
+        201,
+        TEACHES,
+        {"title": "New project"},
+        foreign=(("/courses/{S.course.id}/projects", {"title": "New project"}),),
+    ),
+    Route(
+        "list course projects",
+        "GET",
+        COURSE + "/projects",
+        200,
+        VIEWS,
+        foreign=(("/courses/{S.course.id}/projects", None),),
+    ),
+    Route(
+        "get project",
+        "GET",
+        "/projects/{NP.id}",
+        200,
+        VIEWS,
+        foreign=(("/projects/{SP.id}", None),),
+    ),
+    Route(
+        "update project",
+        "PATCH",
+        "/projects/{NP.id}",
+        200,
+        TEACHES,
+        {"title": "Renamed"},
+        foreign=(("/projects/{SP.id}", {"title": "Renamed"}),),
+    ),
+    Route("my projects", "GET", "/me/projects", 200, EVERYONE),
 ]
 
 # Routes no caller role applies to: (method, path under /api/v1) -> why.
