@@ -1,7 +1,240 @@
-"""`teameval teams …` commands."""
+"""`teameval teams …` commands: show a project's teams, import them from CSV, generate them.
+
+``import`` and ``generate`` are dry runs unless ``--commit``, like ``teameval import students``,
+and share its exit codes: 0 clean; 1 line errors (nothing written) or a domain error; 2 the file
+(or the school or project) is unusable, nothing read; 3 the database.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
 import typer
+from rich.table import Table
+
+from teameval.cli.common import DatabaseUrlOption, console, emit_json, fail, unit_of_work
+from teameval.config import Settings
+from teameval.errors import AppError, InvalidInput, NotFound
 
 teams_app = typer.Typer(help="Project teams: show, import, generate.", no_args_is_help=True)
+
+EXIT_LINE_ERRORS = 1
+EXIT_UNUSABLE = 2
+_ERRORS_SHOWN = 50
+
+SchoolOption = Annotated[str, typer.Option("--school", help="The school's slug.")]
+ProjectOption = Annotated[int, typer.Option("--project", help="The project's id.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+CommitOption = Annotated[bool, typer.Option("--commit", help="Write (default: preview).")]
+
+
+def _read(path: str, limit: int) -> bytes:
+    """At most one byte past the limit: enough for the importer to refuse the file."""
+    from teameval.kit.csv_files import unusable
+
+    if path == "-":
+        return sys.stdin.buffer.read(limit + 1)
+    file = Path(path)
+    if not file.is_file():
+        raise unusable(f"{path}: no such file.")
+    with file.open("rb") as handle:
+        return handle.read(limit + 1)
+
+
+def _exit_unusable(error: AppError, json_output: bool) -> NoReturn:
+    # With --json, stdout still holds exactly one JSON document: the problem.
+    if json_output:
+        emit_json(error.to_problem())
+    fail(error.detail, code=EXIT_UNUSABLE)
+
+
+@teams_app.command("show")
+def show(
+    school: SchoolOption,
+    project: ProjectOption,
+    history: Annotated[
+        bool, typer.Option("--history", help="Every version, not only the current teams.")
+    ] = False,
+    json_output: JsonOption = False,
+    database_url: Annotated[str | None, DatabaseUrlOption] = None,
+) -> None:
+    """The project's current teams with their members (``--history``: every version)."""
+    from teameval.projects.teams.sources.shown import project_of_school, shown_teams
+    from teameval.roster.accounts.service import school_by_slug
+
+    unusable: AppError | None = None
+    teams: list[dict[str, Any]] = []
+    with unit_of_work(database_url) as session:
+        try:
+            found = project_of_school(session, school_by_slug(session, school).id, project)
+            teams = shown_teams(session, found, history=history)
+        except NotFound as error:
+            unusable = error
+    if unusable is not None:
+        _exit_unusable(unusable, json_output)
+    if json_output:
+        emit_json({"project_id": project, "teams": teams})
+        return
+    table = Table(title=f"Project {project}: {'every version' if history else 'current teams'}")
+    for column in (
+        "team",
+        "name",
+        "version",
+        "locked",
+        "members",
+        *(("state",) if history else ()),
+    ):
+        table.add_column(column)
+    for team in teams:
+        members = ", ".join(member["name"] for member in team["members"]) or "—"
+        row = [
+            str(team["team_number"]),
+            team["name"],
+            str(team["version"]),
+            "yes" if team["locked"] else "",
+            members,
+        ]
+        if history:
+            row.append(_state(team))
+        table.add_row(*row)
+    console.print(table)
+
+
+def _state(team: dict[str, Any]) -> str:
+    if team["current"]:
+        return "current"
+    if team["archived_at"] is not None:
+        return f"archived {team['archived_at']:%Y-%m-%d %H:%M}"
+    if team["superseded_at"] is not None:
+        return f"superseded {team['superseded_at']:%Y-%m-%d %H:%M}"
+    return "not current"
+
+
+@teams_app.command("import")
+def import_teams(
+    file: Annotated[str, typer.Argument(help="The CSV file, or - for standard input.")],
+    school: SchoolOption,
+    project: ProjectOption,
+    commit: CommitOption = False,
+    json_output: JsonOption = False,
+    database_url: Annotated[str | None, DatabaseUrlOption] = None,
+) -> None:
+    """Replace the project's teams from CSV (team_number and email or student_number, optional
+    team_name). Preview by default; a file with any line error is never written."""
+    from teameval.audit_trail import Actor
+    from teameval.kit.csv_files import FileTooLarge, UnusableFile
+    from teameval.projects.teams.sources.service import import_teams as run_import
+    from teameval.projects.teams.sources.shown import project_of_school
+    from teameval.roster.accounts.service import school_by_slug
+
+    settings = Settings()
+    try:
+        data = _read(file, settings.import_max_bytes)
+    except UnusableFile as error:
+        _exit_unusable(error, json_output)
+    unusable: AppError | None = None
+    report: dict[str, Any] = {}
+    with unit_of_work(database_url) as session:
+        try:
+            found_school = school_by_slug(session, school)
+            found = project_of_school(session, found_school.id, project)
+            actor = Actor.command_line(found_school.id, "teams import")
+            result = run_import(session, actor, found, data, settings, commit=commit)
+            report = result.model_dump()
+        except (UnusableFile, FileTooLarge, NotFound) as error:
+            unusable = error
+        except InvalidInput as error:  # a commit with line errors: the same report
+            if "valid" not in error.extensions:
+                raise
+            report = dict(error.extensions)
+    if unusable is not None:
+        _exit_unusable(unusable, json_output)
+    if json_output:
+        emit_json(report)
+    else:
+        _print_plan(report, rerun="--commit")
+    if report["errors"]:
+        raise typer.Exit(EXIT_LINE_ERRORS)
+
+
+@teams_app.command("generate")
+def generate(
+    school: SchoolOption,
+    project: ProjectOption,
+    size: Annotated[int, typer.Option("--size", min=2, max=50, help="The team size k.")],
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Reproduce a layout (default: drawn).")
+    ] = None,
+    unassigned: Annotated[
+        bool,
+        typer.Option(
+            "--unassigned", help="Only students in no current team; keep the existing teams."
+        ),
+    ] = False,
+    commit: CommitOption = False,
+    json_output: JsonOption = False,
+    database_url: Annotated[str | None, DatabaseUrlOption] = None,
+) -> None:
+    """Deal the course's enrolled students into ceil(n / size) random teams whose sizes differ
+    by at most one. Preview by default; the seed printed reproduces the layout."""
+    from teameval.audit_trail import Actor
+    from teameval.projects.teams.sources.service import generate_teams
+    from teameval.projects.teams.sources.shown import project_of_school
+    from teameval.roster.accounts.service import school_by_slug
+
+    unusable: AppError | None = None
+    report: dict[str, Any] = {}
+    with unit_of_work(database_url) as session:
+        try:
+            found_school = school_by_slug(session, school)
+            found = project_of_school(session, found_school.id, project)
+        except NotFound as error:
+            unusable = error
+        else:
+            actor = Actor.command_line(found_school.id, "teams generate")
+            include = "unassigned" if unassigned else "all"
+            result = generate_teams(session, actor, found, size, seed, include, commit=commit)
+            report = {**result.model_dump(), "committed": commit}
+    if unusable is not None:
+        _exit_unusable(unusable, json_output)
+    if json_output:
+        emit_json(report)
+        return
+    console.print(f"Seed {report['seed']}, team size {report['team_size']}.")
+    _print_plan(report, rerun=f"--seed {report['seed']} --commit")
+
+
+def _print_plan(report: dict[str, Any], *, rerun: str) -> None:
+    if report.get("encoding"):
+        console.print(f"Read {report['encoding']}, {report['delimiter']}-separated.")
+    errors = report.get("errors", [])
+    if errors:
+        table = Table(title="Lines with errors")
+        for column in ("line", "field", "message"):
+            table.add_column(column)
+        for error in errors[:_ERRORS_SHOWN]:
+            table.add_row(str(error["line"]), error["field"], error["message"])
+        console.print(table)
+        if len(errors) > _ERRORS_SHOWN:
+            console.print(f"… and {len(errors) - _ERRORS_SHOWN} more (use --json).")
+    changes = report.get("changes", [])
+    if changes:
+        table = Table(title="Changes" if report["committed"] else "Planned changes")
+        for column in ("team", "action", "added", "removed"):
+            table.add_column(column)
+        for change in changes:
+            table.add_row(
+                str(change["team_number"]),
+                change["action"],
+                ", ".join(map(str, change["added"])),
+                ", ".join(map(str, change["removed"])),
+            )
+        console.print(table)
+    if report["committed"]:
+        console.print("[green]Committed.[/]")
+    elif errors:
+        console.print("[red]Nothing was written:[/] fix the lines above and try again.")
+    else:
+        console.print(f"Preview only: nothing was written. Run again with {rerun} to write it.")
