@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
 from teameval.models import CourseEnrollment, User
+from teameval.projects.teams.departures import leave_course_teams
 from teameval.roster.courses.pair_rows import Pair, PairTable, WriteSummary, activate, deactivate
 from teameval.roster.legacy import adapter as legacy
 
@@ -63,7 +64,8 @@ def enroll(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummar
 
 
 def unenroll(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
-    """Deactivate enrollments (never delete) and the student's legacy memberships in that course.
+    """Deactivate enrollments (never delete) and the student's legacy memberships in that course;
+    the students also leave the current teams of the course's draft and active projects.
 
     The memberships end whatever ``TEAMEVAL_LEGACY_GROUPS`` says (see the adapter's ``off``).
     """
@@ -71,6 +73,7 @@ def unenroll(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSumm
     lock_students(session, (student for _, student in wanted))
     summary = deactivate(session, actor, ENROLLMENTS, wanted)
     legacy.end_memberships_in_courses(session, actor, wanted)
+    leave_course_teams(session, actor, wanted)
     return summary
 
 
