@@ -138,6 +138,9 @@ def update_project(
         setattr(project, field, wanted[field])
     project.status = target.value
     session.flush()
+    # Read back what the database stored (its updated_at), so this answer and its ETag equal
+    # what a later GET answers on both engines.
+    session.refresh(project)
     record_many(session, actor, entries)
     return project
 
