@@ -45,6 +45,7 @@ COURSE = "/courses/{N.course.id}"
 STUDENTS = "/admin/students/{N.student.id}"
 
 CSV = b"email,name\r\nnew@north.example.org,New Student\r\n"
+TEAMS_CSV = b"team_number,email\r\n1,student@north.example.org\r\n"
 
 ROUTES = [
     Route("me", "GET", "/auth/me", 200, EVERYONE),
@@ -277,6 +278,51 @@ ROUTES = [
         foreign=(("/projects/{SP.id}", {"title": "Renamed"}),),
     ),
     Route("my projects", "GET", "/me/projects", 200, EVERYONE),
+    # Project team sources (issue 9): each replaces the layout; staff of the course only.
+    Route(
+        "project teams from groups",
+        "POST",
+        "/projects/{NP.id}/teams/from-groups",
+        200,
+        TEACHES,
+        legacy=True,
+        foreign=(("/projects/{SP.id}/teams/from-groups", None),),
+    ),
+    Route(
+        "clone project teams",
+        "POST",
+        "/projects/{NP.id}/teams/clone",
+        200,
+        TEACHES,
+        {"source_project_id": "{NP.id}"},
+        foreign=(
+            ("/projects/{SP.id}/teams/clone", {"source_project_id": "{NP.id}"}),
+            ("/projects/{NP.id}/teams/clone", {"source_project_id": "{SP.id}"}),
+        ),
+    ),
+    Route(
+        "generate project teams",
+        "POST",
+        "/projects/{NP.id}/teams/generate",
+        200,
+        TEACHES,
+        {"team_size": 2, "seed": 7},
+        foreign=(("/projects/{SP.id}/teams/generate", {"team_size": 2}),),
+    ),
+    Route(
+        "import project teams",
+        "POST",
+        "/projects/{NP.id}/teams/import",
+        200,
+        TEACHES,
+        Multipart(file=("teams.csv", TEAMS_CSV, "text/csv"), mode="preview"),
+        foreign=(
+            (
+                "/projects/{SP.id}/teams/import",
+                Multipart(file=("teams.csv", TEAMS_CSV, "text/csv"), mode="preview"),
+            ),
+        ),
+    ),
 ]
 
 # Routes no caller role applies to: (method, path under /api/v1) -> why.

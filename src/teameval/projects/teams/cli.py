@@ -77,39 +77,44 @@ def show(
     if json_output:
         emit_json({"project_id": project, "teams": teams})
         return
-    table = Table(title=f"Project {project}: {'every version' if history else 'current teams'}")
-    for column in (
-        "team",
-        "name",
-        "version",
-        "locked",
-        "members",
-        *(("state",) if history else ()),
-    ):
+    if history:
+        _print_history(project, teams)
+        return
+    table = Table(title=f"Project {project}: current teams")
+    for column in ("team", "name", "version", "locked", "members"):
         table.add_column(column)
     for team in teams:
-        members = ", ".join(member["name"] for member in team["members"]) or "—"
-        row = [
+        table.add_row(
             str(team["team_number"]),
             team["name"],
             str(team["version"]),
-            "yes" if team["locked"] else "",
-            members,
-        ]
-        if history:
-            row.append(_state(team))
-        table.add_row(*row)
+            team["lock_reason"] or "",
+            _names(team["members"]),
+        )
     console.print(table)
 
 
-def _state(team: dict[str, Any]) -> str:
-    if team["current"]:
-        return "current"
-    if team["archived_at"] is not None:
-        return f"archived {team['archived_at']:%Y-%m-%d %H:%M}"
-    if team["superseded_at"] is not None:
-        return f"superseded {team['superseded_at']:%Y-%m-%d %H:%M}"
-    return "not current"
+def _names(members: list[dict[str, Any]]) -> str:
+    return ", ".join(member["name"] for member in members) or "—"
+
+
+def _print_history(project: int, numbers: list[dict[str, Any]]) -> None:
+    table = Table(title=f"Project {project}: every team version")
+    for column in ("team", "version", "name", "current", "from", "until", "locked", "members"):
+        table.add_column(column)
+    for number in numbers:
+        for version in number["versions"]:
+            table.add_row(
+                str(number["team_number"]),
+                str(version["version"]),
+                version["name"],
+                "yes" if version["is_current"] else ("archived" if version["archived"] else ""),
+                version["current_from"][:16],
+                (version["current_until"] or "")[:16],
+                version["lock_reason"] or "",
+                _names(version["members"]),
+            )
+    console.print(table)
 
 
 @teams_app.command("import")

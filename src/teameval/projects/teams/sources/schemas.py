@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from teameval.kit.inputs import BodyId, RequestBody
+from teameval.projects.teams.schemas import LayoutOut
 from teameval.projects.teams.sources.generate import MAX_TEAM_SIZE, MIN_TEAM_SIZE
-from teameval.projects.teams.sources.team_bodies import TeamChangeOut, TeamOut
 
 
 class CloneIn(RequestBody):
@@ -40,13 +40,6 @@ class SkippedOut(BaseModel):
     reason: str
     group_id: int | None = Field(default=None, description="from-groups: the legacy group.")
     team_id: int | None = Field(default=None, description="clone: the source team version.")
-
-
-class LayoutOut(BaseModel):
-    """The project's current teams after the change, and what changed per team number."""
-
-    teams: list[TeamOut]
-    changes: list[TeamChangeOut]
 
 
 class SourcedLayoutOut(LayoutOut):
