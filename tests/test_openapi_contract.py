@@ -163,6 +163,8 @@ def test_every_collection_is_paged_the_same_way(document: dict[str, Any]) -> Non
         "/api/v1/courses/{course_id}/groups",
         "/api/v1/courses/{course_id}/projects",
         "/api/v1/me/projects",
+        "/api/v1/projects/{project_id}/teams",
+        "/api/v1/projects/{project_id}/teams/history",
     }
 
 

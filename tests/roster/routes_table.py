@@ -323,6 +323,98 @@ ROUTES = [
             ),
         ),
     ),
+    # Project teams (issue 9): staff only; students see their own team on /me/projects.
+    Route(
+        "list project teams",
+        "GET",
+        "/projects/{NP.id}/teams",
+        200,
+        TEACHES,
+        foreign=(("/projects/{SP.id}/teams", None),),
+    ),
+    Route(
+        "set project layout",
+        "PUT",
+        "/projects/{NP.id}/teams",
+        200,
+        TEACHES,
+        {"teams": [{"team_number": 1, "member_ids": ["{N.student.id}"]}]},
+        foreign=(("/projects/{SP.id}/teams", {"teams": []}),),
+    ),
+    Route(
+        "create project team",
+        "POST",
+        "/projects/{NP.id}/teams",
+        201,
+        TEACHES,
+        {"member_ids": []},
+        foreign=(("/projects/{SP.id}/teams", {"member_ids": []}),),
+    ),
+    Route(
+        "project team history",
+        "GET",
+        "/projects/{NP.id}/teams/history",
+        200,
+        TEACHES,
+        foreign=(("/projects/{SP.id}/teams/history", None),),
+    ),
+    Route(
+        "get project team",
+        "GET",
+        "/projects/{NP.id}/teams/{NT.id}",
+        200,
+        TEACHES,
+        foreign=(
+            ("/projects/{SP.id}/teams/{ST.id}", None),
+            ("/projects/{NP.id}/teams/{ST.id}", None),
+        ),
+    ),
+    Route(
+        "set project team members",
+        "PUT",
+        "/projects/{NP.id}/teams/{NT.id}/members",
+        200,
+        TEACHES,
+        {"member_ids": ["{N.student.id}"]},
+        foreign=(
+            ("/projects/{SP.id}/teams/{ST.id}/members", {"member_ids": []}),
+            ("/projects/{NP.id}/teams/{ST.id}/members", {"member_ids": []}),
+        ),
+    ),
+    Route(
+        "rename project team",
+        "PATCH",
+        "/projects/{NP.id}/teams/{NT.id}",
+        200,
+        TEACHES,
+        {"name": "Renamed"},
+        foreign=(
+            ("/projects/{SP.id}/teams/{ST.id}", {"name": "Renamed"}),
+            ("/projects/{NP.id}/teams/{ST.id}", {"name": "Renamed"}),
+        ),
+    ),
+    Route(
+        "remove project team",
+        "DELETE",
+        "/projects/{NP.id}/teams/{NT.id}",
+        204,
+        TEACHES,
+        foreign=(
+            ("/projects/{SP.id}/teams/{ST.id}", None),
+            ("/projects/{NP.id}/teams/{ST.id}", None),
+        ),
+    ),
+    Route(
+        "lock project team",
+        "POST",
+        "/projects/{NP.id}/teams/{NT.id}/lock",
+        200,
+        TEACHES,
+        foreign=(
+            ("/projects/{SP.id}/teams/{ST.id}/lock", None),
+            ("/projects/{NP.id}/teams/{ST.id}/lock", None),
+        ),
+    ),
 ]
 
 # Routes no caller role applies to: (method, path under /api/v1) -> why.

@@ -44,7 +44,7 @@ def test_unlocked_team_changes_in_place(
     }
     assert members_of(session_factory, team.id) == sorted([a, b])
     listed = client.get(teams_url(worlds.north_project.id), headers=bearer(north, "admin"))
-    assert listed.json() == [body]
+    assert listed.json() == {"items": [body], "total": 1, "page": 1, "page_size": 50}
     with session_factory() as session:
         audit = session.execute(
             select(AuditLog.action, AuditLog.entity_id, AuditLog.changes).where(
@@ -128,7 +128,7 @@ def test_locked_team_gets_a_new_version_and_the_old_keeps_its_members(
 
     history = client.get(f"{teams_url(project.id)}/history", headers=teacher)
     assert history.status_code == 200, history.text
-    (number,) = history.json()
+    (number,) = history.json()["items"]
     assert number["team_number"] == 1
     first, second = number["versions"]
     assert (first["id"], first["version"], second["id"], second["version"]) == (
@@ -190,9 +190,9 @@ def test_remove_a_team_archives_it_and_keeps_its_members(
     teacher = bearer(worlds.north, "teacher")
     removed = client.delete(f"{teams_url(project.id)}/{team.id}", headers=teacher)
     assert removed.status_code == 204, removed.text
-    assert client.get(teams_url(project.id), headers=teacher).json() == []
+    assert client.get(teams_url(project.id), headers=teacher).json()["items"] == []
     assert members_of(session_factory, team.id) == [worlds.north.student.id]
-    (number,) = client.get(f"{teams_url(project.id)}/history", headers=teacher).json()
+    (number,) = client.get(f"{teams_url(project.id)}/history", headers=teacher).json()["items"]
     (version,) = number["versions"]
     assert version["archived"] is True
     assert version["is_current"] is False

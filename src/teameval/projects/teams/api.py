@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response, status
 from teameval.access.dependencies import ProjectToManage, TeamToManage
 from teameval.conditional import set_location
 from teameval.deps import PrincipalDep, SessionDep
+from teameval.kit.pagination import Page, PageDep
 from teameval.projects.teams import reads
 from teameval.projects.teams import service as teams
 from teameval.projects.teams.schemas import (
@@ -35,12 +36,13 @@ TEAM = TEAMS + "/{team_id}"
 @router.get(
     TEAMS,
     operation_id="listProjectTeams",
-    summary="List a project's current teams with their members.",
-    response_model=list[TeamOut],
+    summary="List a project's current teams with their members, paged.",
+    response_model=Page[TeamOut],
 )
-def list_teams(project: ProjectToManage, session: SessionDep) -> list[TeamOut]:
-    """The latest version of each team number, by number; members by name."""
-    return reads.current_layout(session, project.id)
+def list_teams(project: ProjectToManage, session: SessionDep, page: PageDep) -> Page[TeamOut]:
+    """The latest version of each team number, by number; members by name. A page holds up to
+    500 teams, as many as a layout may have."""
+    return reads.current_page(session, project.id, page)
 
 
 @router.put(
@@ -95,12 +97,14 @@ def create_team(
 @router.get(
     TEAMS + "/history",
     operation_id="getProjectTeamHistory",
-    summary="Every version of every team of a project.",
-    response_model=list[TeamHistoryOut],
+    summary="Every version of every team of a project, paged by team number.",
+    response_model=Page[TeamHistoryOut],
 )
-def team_history(project: ProjectToManage, session: SessionDep) -> list[TeamHistoryOut]:
+def team_history(
+    project: ProjectToManage, session: SessionDep, page: PageDep
+) -> Page[TeamHistoryOut]:
     """Each team number with its versions: members, when each was current, what locked it."""
-    return reads.history(session, project.id)
+    return reads.history_page(session, project.id, page)
 
 
 @router.get(

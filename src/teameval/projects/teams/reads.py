@@ -1,5 +1,6 @@
-"""Reading teams for the API: the current layout, one team, every version. Two statements each
-(the team versions, then all their members), whatever the number of teams."""
+"""Reading teams for the API: the current layout, one team, every version. A constant number of
+statements each (the page's count, the team versions, then all their members), whatever the
+number of teams."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teameval.kit.pagination import Page, PageRequest, fetch_page
 from teameval.models import ProjectTeam, ProjectTeamMember, User
 from teameval.projects.teams.layout import current_teams
 from teameval.projects.teams.schemas import MemberOut, TeamHistoryOut, TeamOut, TeamVersionOut
@@ -62,16 +64,50 @@ def current_layout(session: Session, project_id: int) -> list[TeamOut]:
     return teams_out(session, current_teams(session, project_id))
 
 
+def current_page(session: Session, project_id: int, page: PageRequest) -> Page[TeamOut]:
+    """A page of the project's current teams by number (a page holds up to 500: a whole
+    layout at most)."""
+    query = (
+        select(ProjectTeam)
+        .where(ProjectTeam.project_id == project_id, ProjectTeam.is_current)
+        .order_by(ProjectTeam.team_number)
+    )
+    teams, total = fetch_page(session, query, page)
+    return Page[TeamOut](
+        items=teams_out(session, teams), total=total, page=page.page, page_size=page.page_size
+    )
+
+
+def history_page(session: Session, project_id: int, page: PageRequest) -> Page[TeamHistoryOut]:
+    """A page of the project's team numbers, each with every version."""
+    numbers_query = (
+        select(ProjectTeam.team_number)
+        .where(ProjectTeam.project_id == project_id)
+        .distinct()
+        .order_by(ProjectTeam.team_number)
+    )
+    numbers, total = fetch_page(session, numbers_query, page)
+    return Page[TeamHistoryOut](
+        items=history(session, project_id, numbers) if numbers else [],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
+
+
 def one_team(session: Session, team: ProjectTeam) -> TeamOut:
     return teams_out(session, [team])[0]
 
 
-def history(session: Session, project_id: int) -> list[TeamHistoryOut]:
-    """Every version of every team number of the project, oldest first."""
+def history(session: Session, project_id: int, team_numbers: Sequence[int]) -> list[TeamHistoryOut]:
+    """Every version of these team numbers of the project, oldest first."""
     versions = list(
         session.execute(
             select(ProjectTeam)
-            .where(ProjectTeam.project_id == project_id)
+            .where(
+                ProjectTeam.project_id == project_id,
+                ProjectTeam.team_number.in_(sorted(set(team_numbers))),
+            )
             .order_by(ProjectTeam.team_number, ProjectTeam.id)
             .execution_options(populate_existing=True)
         ).scalars()

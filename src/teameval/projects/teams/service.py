@@ -58,13 +58,14 @@ def _team_numbered(outcome: LayoutOutcome, number: int) -> ProjectTeam:
 def create_team(session: Session, actor: Actor, project: Project, body: TeamCreate) -> ProjectTeam:
     """A new team: ``team_number`` or the lowest free number from 1 (409 when taken)."""
     _open_project(session, project)
-    taken = dict(
-        session.execute(
+    taken = {
+        row.team_number: row.id
+        for row in session.execute(
             select(ProjectTeam.team_number, ProjectTeam.id).where(
                 ProjectTeam.project_id == project.id, ProjectTeam.is_current
             )
         )
-    )
+    }
     number = body.team_number
     if number is None:
         number = next(n for n in range(1, len(taken) + 2) if n not in taken)
