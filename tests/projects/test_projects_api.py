@@ -312,3 +312,10 @@ def test_if_match_protects_a_read_modify_write(
         path, json={"title": "Second"}, headers={**headers, "If-Match": first.headers["ETag"]}
     )
     assert fresh.json()["title"] == "Second"
+
+
+def test_projects_are_archived_never_deleted(client: TestClient, worlds: RosterWorld) -> None:
+    response = client.delete(
+        f"{API}/projects/{worlds.north_project.id}", headers=bearer(worlds.north, "admin")
+    )
+    assert response.status_code == 405
