@@ -22,7 +22,13 @@ METHODS = {"get", "post", "put", "patch", "delete"}
 LOWER_CAMEL = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)*$")
 PAGE_PROPERTIES = {"items", "total", "page", "page_size"}
 # GETs of one thing whose path does not end in an id.
-SINGLETONS = {"/api/v1/health", "/api/v1/auth/me", "/api/v1/admin/students/export.csv"}
+SINGLETONS = {
+    "/api/v1/health",
+    "/api/v1/auth/me",
+    "/api/v1/admin/students/export.csv",
+    "/api/v1/grade-policy",
+    "/api/v1/courses/{course_id}/grade-policy",
+}
 
 
 class Thing(BaseModel):
@@ -165,6 +171,7 @@ def test_every_collection_is_paged_the_same_way(document: dict[str, Any]) -> Non
         "/api/v1/me/projects",
         "/api/v1/projects/{project_id}/teams",
         "/api/v1/projects/{project_id}/teams/history",
+        "/api/v1/rubrics",
     }
 
 

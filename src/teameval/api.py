@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from teameval import __version__, schema
 from teameval.admission import AdmissionLimit, Gate, ensure_worker_threads
+from teameval.assessments.routes import routers as assessments_routers
 from teameval.auth.api import router as auth_router
 from teameval.auth.instance_key import instance_signing_key
 from teameval.config import Settings, get_settings
@@ -27,7 +28,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health_router)
     router.include_router(auth_router)
-    for domain_router in [*roster_routers(), *projects_routers()]:
+    for domain_router in [*roster_routers(), *projects_routers(), *assessments_routers()]:
         router.include_router(domain_router)
     return router
 

@@ -25,7 +25,15 @@ from teameval.api import create_app
 from teameval.auth.tokens import TokenClaims, issue_token
 from teameval.config import Settings
 from teameval.db import make_engine, make_session_factory
-from teameval.models import CourseEnrollment, Group, GroupMember, Project, ProjectTeam
+from teameval.models import (
+    CourseEnrollment,
+    Group,
+    GroupMember,
+    Project,
+    ProjectTeam,
+    Rubric,
+)
+from tests.assessments.factories import make_rubric
 from tests.databases import throwaway_postgres, throwaway_sqlite
 from tests.factories import SchoolWorld, make_group, make_project, make_team, make_world
 
@@ -47,6 +55,9 @@ class RosterWorld:
     south_project: Project
     north_team: ProjectTeam
     south_team: ProjectTeam
+    # A project rubric made by each school's ``teacher`` (issue 10).
+    north_rubric: Rubric
+    south_rubric: Rubric
 
 
 def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> RosterWorld:
@@ -72,8 +83,18 @@ def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> Rost
             project = make_project(session, world.course)
             projects.append(project)
             teams.append(make_team(session, project, 1, world.student))
+        rubrics = [make_rubric(session, world.teacher) for world in schools]
     return RosterWorld(
-        schools[0], schools[1], groups[0], groups[1], projects[0], projects[1], teams[0], teams[1]
+        schools[0],
+        schools[1],
+        groups[0],
+        groups[1],
+        projects[0],
+        projects[1],
+        teams[0],
+        teams[1],
+        rubrics[0],
+        rubrics[1],
     )
 
 

@@ -4,12 +4,14 @@ the app is neither here nor in ``EXEMPT`` (and when an ``EXEMPT`` entry names no
 
 Paths and bodies are templates formatted with ``N`` (north, the caller's school), ``S`` (south,
 another school), ``NG``/``SG`` (each school's legacy team 1 of ``course``), ``NP``/``SP`` (each
-school's active project of ``course``) and ``NT``/``ST`` (that project's team 1, holding
-``student``), so the same table drives the role matrix and the other-school 404s.
+school's active project of ``course``), ``NT``/``ST`` (that project's team 1, holding
+``student``) and ``NR``/``SR`` (each school's rubric, made by ``teacher``), so the same table
+drives the role matrix and the other-school 404s.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,7 @@ ADMIN_ONLY = {"admin": True, "teacher": False, "other_teacher": False, "student"
 TEACHES = {"admin": True, "teacher": True, "other_teacher": False, "student": False}
 VIEWS = {"admin": True, "teacher": True, "other_teacher": False, "student": True}
 EVERYONE = dict.fromkeys(ROLES, True)
+STAFF = {"admin": True, "teacher": True, "other_teacher": True, "student": False}
 
 
 class Multipart(dict[str, Any]):
@@ -45,6 +48,14 @@ COURSE = "/courses/{N.course.id}"
 STUDENTS = "/admin/students/{N.student.id}"
 
 CSV = b"email,name\r\nnew@north.example.org,New Student\r\n"
+NEW_RUBRIC = {
+    "title": "New rubric",
+    "scope": "project",
+    "scale_min": 1,
+    "scale_max": 5,
+    "criteria": [{"name": "Teamwork", "weight": "2"}],
+}
+RUBRIC_JSON = json.dumps(NEW_RUBRIC).encode()
 TEAMS_CSV = b"team_number,email\r\n1,student@north.example.org\r\n"
 
 ROUTES = [
@@ -415,6 +426,69 @@ ROUTES = [
             ("/projects/{NP.id}/teams/{ST.id}/lock", None),
         ),
     ),
+    # Rubrics and grade policies (issue 10): staff of the school; students 403 everywhere.
+    Route(
+        "import rubrics",
+        "POST",
+        "/rubrics/import",
+        200,
+        STAFF,
+        Multipart(file=("rubric.json", RUBRIC_JSON, "application/json"), mode="preview"),
+    ),
+    Route("create rubric", "POST", "/rubrics", 201, STAFF, NEW_RUBRIC),
+    Route("list rubrics", "GET", "/rubrics", 200, STAFF),
+    Route(
+        "get rubric",
+        "GET",
+        "/rubrics/{NR.id}",
+        200,
+        STAFF,
+        foreign=(("/rubrics/{SR.id}", None),),
+    ),
+    Route(
+        "update rubric",
+        "PATCH",
+        "/rubrics/{NR.id}",
+        200,
+        TEACHES,  # admins, and the teacher who created it
+        {"title": "Renamed"},
+        foreign=(("/rubrics/{SR.id}", {"title": "Renamed"}),),
+    ),
+    Route(
+        "copy rubric",
+        "POST",
+        "/rubrics/{NR.id}/copy",
+        201,
+        STAFF,
+        foreign=(("/rubrics/{SR.id}/copy", None),),
+    ),
+    Route("get school grade policy", "GET", "/grade-policy", 200, STAFF),
+    Route("set school grade policy", "PUT", "/grade-policy", 200, ADMIN_ONLY, {"decimals": 2}),
+    Route(
+        "get course grade policy",
+        "GET",
+        COURSE + "/grade-policy",
+        200,
+        TEACHES,
+        foreign=(("/courses/{S.course.id}/grade-policy", None),),
+    ),
+    Route(
+        "set course grade policy",
+        "PUT",
+        COURSE + "/grade-policy",
+        200,
+        ADMIN_ONLY,
+        {"pass_grade": "6.0"},
+        foreign=(("/courses/{S.course.id}/grade-policy", {"pass_grade": "6.0"}),),
+    ),
+    Route(
+        "remove course grade policy",
+        "DELETE",
+        COURSE + "/grade-policy",
+        204,
+        ADMIN_ONLY,
+        foreign=(("/courses/{S.course.id}/grade-policy", None),),
+    ),
 ]
 
 # Routes no caller role applies to: (method, path under /api/v1) -> why.
@@ -435,6 +509,8 @@ def _fill(template: Any, worlds: RosterWorld) -> Any:
         "SP": worlds.south_project,
         "NT": worlds.north_team,
         "ST": worlds.south_team,
+        "NR": worlds.north_rubric,
+        "SR": worlds.south_rubric,
     }
     if isinstance(template, str):
         filled = template.format(**names)

@@ -3,6 +3,7 @@
 - ``rules``: the rule table machinery (``ResourceKind``, ``may``, ``visible``, ``resolve``) and
   the registry of resource kinds: where a new resource's rules go;
 - ``courses``: the course's rules; ``projects``: a project's and a project team's;
+  ``rubrics``: a rubric's;
   ``users``: users named by id, within the school;
 - ``dependencies``: the typed route dependencies (``CourseToView``, ``StudentOfSchool``, ...).
   Routes declare these; no route calls an access function by hand (a test checks).
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from teameval.access.courses import COURSE, CourseAction
 from teameval.access.principal import Principal, require_role
 from teameval.access.projects import PROJECT, PROJECT_TEAM, ProjectAction, TeamAction
+from teameval.access.rubrics import RUBRIC, RubricAction
 from teameval.access.rules import REGISTRY, ResourceKind, may, resolve, visible
 from teameval.access.users import user_in_school
 from teameval.models import Course
@@ -27,10 +29,12 @@ __all__ = [
     "PROJECT",
     "PROJECT_TEAM",
     "REGISTRY",
+    "RUBRIC",
     "CourseAction",
     "Principal",
     "ProjectAction",
     "ResourceKind",
+    "RubricAction",
     "TeamAction",
     "course_for",
     "may",

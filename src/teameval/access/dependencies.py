@@ -16,15 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Path
 
 from teameval.access.courses import COURSE, CourseAction
+from teameval.access.principal import Principal, require_role
 from teameval.access.projects import PROJECT, PROJECT_TEAM, ProjectAction, TeamAction
+from teameval.access.rubrics import RUBRIC, RubricAction
 from teameval.access.rules import resolve
 from teameval.access.users import user_in_school
 from teameval.deps import PrincipalDep, SessionDep
 from teameval.errors import NotFound
-from teameval.models import Course, Project, ProjectTeam, Role, User
+from teameval.models import Course, Project, ProjectTeam, Role, Rubric, User
 from teameval.roster.courses.schemas import TeacherAssign
 from teameval.roster.legacy.schemas import GroupMemberAdd
 from teameval.roster.teaching.schemas import CourseStudentAdd
@@ -154,3 +156,40 @@ def student_to_enroll(
 
 StudentToEnroll = Annotated[EnrollForm, Depends(student_to_enroll)]
 RESOLVES[student_to_enroll] = frozenset({404})
+
+
+# --- rubrics (issue 10) -------------------------------------------------------------------------
+def staff_member(principal: PrincipalDep) -> Principal:
+    """An admin or teacher of the school; students get 403 (school-wide staff routes: the
+    rubric list, creating and importing rubrics, reading the school's grade policy)."""
+    require_role(principal, Role.ADMIN, Role.TEACHER)
+    return principal
+
+
+StaffMember = Annotated[Principal, Depends(staff_member)]
+
+RubricId = Annotated[int, Path(description="A rubric of the caller's school.")]
+
+
+def rubric_dependency(action: RubricAction) -> Callable[..., Rubric]:
+    """A dependency taking ``rubric_id`` from the path and answering the checked rubric."""
+
+    def dependency(rubric_id: RubricId, principal: PrincipalDep, session: SessionDep) -> Rubric:
+        return resolve(session, principal, RUBRIC, action, rubric_id)
+
+    dependency.__name__ = f"rubric_to_{action.value}"
+    return dependency
+
+
+rubric_to_view = rubric_dependency(RubricAction.VIEW)
+rubric_to_manage = rubric_dependency(RubricAction.MANAGE)
+
+RubricToView = Annotated[Rubric, Depends(rubric_to_view)]
+RubricToManage = Annotated[Rubric, Depends(rubric_to_manage)]
+RESOLVES.update(
+    {
+        staff_member: frozenset({403}),
+        rubric_to_view: frozenset({403, 404}),
+        rubric_to_manage: frozenset({403, 404}),
+    }
+)

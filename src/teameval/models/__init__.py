@@ -4,6 +4,7 @@ from teameval.models.audit_log import AuditLog
 from teameval.models.base import Base
 from teameval.models.course import Course, TeacherCourse
 from teameval.models.enrollment import CourseEnrollment
+from teameval.models.grade_policy import GradePolicyRow
 from teameval.models.instance_secret import InstanceSecret
 from teameval.models.legacy_group import Group, GroupMember
 from teameval.models.login_throttle import LoginThrottle
@@ -16,6 +17,7 @@ from teameval.models.project import (
     ProjectTeamMember,
     TeamSource,
 )
+from teameval.models.rubric import Rubric, RubricCriterion, RubricScope
 from teameval.models.school import School
 from teameval.models.user import Role, User
 
@@ -24,6 +26,7 @@ __all__ = [
     "Base",
     "Course",
     "CourseEnrollment",
+    "GradePolicyRow",
     "Group",
     "GroupMember",
     "InstanceSecret",
@@ -35,6 +38,9 @@ __all__ = [
     "ProjectTeam",
     "ProjectTeamMember",
     "Role",
+    "Rubric",
+    "RubricCriterion",
+    "RubricScope",
     "School",
     "TeacherCourse",
     "TeamSource",

@@ -1,0 +1,1 @@
+"""Stored grade policies (school default, course overrides) and the effective-policy resolver."""

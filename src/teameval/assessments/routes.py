@@ -1,0 +1,14 @@
+"""Every assessments router, for the app factory."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from teameval.assessments.policies import api as policies_api
+from teameval.assessments.rubrics import api as rubrics_api
+from teameval.assessments.rubrics import import_api
+
+
+def routers() -> list[APIRouter]:
+    # The fixed path /rubrics/import before /rubrics/{rubric_id}.
+    return [import_api.router, rubrics_api.router, policies_api.router]
