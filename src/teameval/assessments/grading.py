@@ -54,8 +54,10 @@ def exact(value: Decimal | Fraction | int | str) -> Fraction:
 class GradePolicy:
     """How a weighted score becomes a grade. ``pass_level`` None: the midpoint of the scale.
 
-    Checked when made (``InvalidInput`` naming the field): min_grade < pass_grade < max_grade
-    and 0 <= decimals <= 2; the pass level is checked against a scale by ``level``.
+    Checked when made (``InvalidInput`` naming the field): min_grade < pass_grade < max_grade,
+    0 <= decimals <= 2, and the three grades have at most ``decimals`` decimals (so the grade at
+    the pass level is exactly the pass grade); the pass level is checked against a scale by
+    ``level``.
     """
 
     pass_level: Fraction | None = None
@@ -77,6 +79,10 @@ class GradePolicy:
             raise _invalid("decimals", "must be a whole number")
         if not 0 <= self.decimals <= MAX_DECIMALS:
             raise _invalid("decimals", f"must be between 0 and {MAX_DECIMALS}")
+        for name in ("min_grade", "pass_grade", "max_grade"):
+            # A grade the policy names must be a grade it can give: r = L gives exactly P.
+            if _places(getattr(self, name)) > self.decimals:
+                raise _invalid(name, f"has more decimals than decimals ({self.decimals})")
         if not self.min_grade < self.pass_grade:
             raise _invalid("pass_grade", "must be above min_grade")
         if not self.pass_grade < self.max_grade:
@@ -135,6 +141,11 @@ def _fraction_of(value: Any, name: str) -> Fraction:
     if not decimal.is_finite():
         raise _invalid(name, "must be a finite number")
     return Fraction(decimal)
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def decimal_text(value: Decimal) -> str:
