@@ -50,7 +50,8 @@ def _arguments(command: Any, csv: Path) -> list[str]:
         if isinstance(annotation, type) and issubclass(annotation, Enum):
             value = str(next(iter(annotation)).value)
         elif annotation is int:
-            value = "1"
+            # The lowest value the option accepts (``--size`` starts at 2), so parsing passes.
+            value = str(max(1, getattr(param, "min", None) or 1))
         elif param.name == "file":
             value = str(csv)
         else:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
 from teameval.auth.passwords import hash_password
+from teameval.demo_projects import DemoProjects, build_demo_projects
 from teameval.kit.normalise import full_name
 from teameval.models import (
     AuditLog,
@@ -107,6 +108,7 @@ class DemoSummary:
     groups: int
     memberships_without_enrollment: int
     inactive_enrollments_under_teams: int
+    projects: DemoProjects | None = None
 
 
 def reset_demo(session: Session) -> None:
@@ -247,6 +249,7 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
     )
     # Students enrolled without a team, as a new term begins.
     enrollments.enroll(session, actor, [(courses[-1].id, s.id) for s in students[-5:]])
+    demo_projects = build_demo_projects(session, actor)
 
     return DemoSummary(
         DEMO_SLUG,
@@ -256,6 +259,7 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
         len(groups),
         len(unenrolled),
         len(deactivated),
+        demo_projects,
     )
 
 

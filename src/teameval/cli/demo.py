@@ -62,6 +62,12 @@ def _print_summary(url: str, summary: DemoSummary, port: int) -> None:
             f"{summary.inactive_enrollments_under_teams} inactive enrollments for "
             "`teameval audit enrollments` to find."
         )
+    if summary.projects is not None:
+        console.print(
+            f"{summary.projects.projects} projects with {summary.projects.teams} current teams "
+            f"({summary.projects.versions} team versions kept, history included): "
+            "`teameval projects list --school demo`."
+        )
     table = Table(title=f"Demo logins (school: {summary.school_slug})")
     for column in ("role", "email", "password"):
         table.add_column(column)
