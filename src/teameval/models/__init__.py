@@ -1,5 +1,15 @@
 """ORM tables. Importing this package registers every table on ``Base.metadata``."""
 
+from teameval.models.assessment import (
+    AssessmentPublication,
+    AssessmentResult,
+    AssessmentStatus,
+    ProjectAssessment,
+    ProjectAssessmentScore,
+    ProjectAssessmentTeam,
+    ScoreSource,
+    SelfAssessment,
+)
 from teameval.models.audit_log import AuditLog
 from teameval.models.base import Base
 from teameval.models.course import Course, TeacherCourse
@@ -22,6 +32,9 @@ from teameval.models.school import School
 from teameval.models.user import Role, User
 
 __all__ = [
+    "AssessmentPublication",
+    "AssessmentResult",
+    "AssessmentStatus",
     "AuditLog",
     "Base",
     "Course",
@@ -34,6 +47,9 @@ __all__ = [
     "LoginThrottle",
     "MigrationRun",
     "Project",
+    "ProjectAssessment",
+    "ProjectAssessmentScore",
+    "ProjectAssessmentTeam",
     "ProjectStatus",
     "ProjectTeam",
     "ProjectTeamMember",
@@ -42,6 +58,8 @@ __all__ = [
     "RubricCriterion",
     "RubricScope",
     "School",
+    "ScoreSource",
+    "SelfAssessment",
     "TeacherCourse",
     "TeamSource",
     "User",
