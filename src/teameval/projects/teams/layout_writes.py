@@ -146,11 +146,14 @@ def _insert_teams(session: Session, rows: list[NewTeamRow], now: datetime) -> li
         }
         for row in rows
     ]
-    # One INSERT … RETURNING (batched by SQLAlchemy's insertmanyvalues), ids in parameter order.
+    # One INSERT … RETURNING (batched by SQLAlchemy's insertmanyvalues). Rows are matched back
+    # by (project, team number), unique among the new current versions: asking for parameter
+    # order instead would make SQLite insert one row per statement.
     result = session.execute(
-        insert(TEAMS).returning(TEAMS.c.id, sort_by_parameter_order=True), values
+        insert(TEAMS).returning(TEAMS.c.id, TEAMS.c.project_id, TEAMS.c.team_number), values
     )
-    return [int(new_id) for new_id in result.scalars().all()]
+    ids = {(project_id, number): team_id for team_id, project_id, number in result}
+    return [ids[(row.project_id, row.team_number)] for row in rows]
 
 
 def _member_row(school_id: int, team_id: int, project_id: int, student_id: int) -> dict[str, Any]:
