@@ -8,6 +8,7 @@ Request bodies forbid unknown fields (``RequestBody``) and use the bounded text 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,14 +19,17 @@ from teameval.roster.courses.schemas import CourseRef
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5_000
 
+# An ISO date, ``YYYY-MM-DD``: ten characters, declared so (anything else is a 422 naming it).
+IsoDate = Annotated[date, Field(json_schema_extra={"maxLength": 10, "examples": ["2026-02-02"]})]
+
 
 class ProjectCreate(RequestBody):
     """A new project starts as ``draft``."""
 
     title: SingleLine = Field(min_length=1, max_length=TITLE_MAX)
     description: MultiLine | None = Field(default=None, max_length=DESCRIPTION_MAX)
-    start_date: date | None = None
-    end_date: date | None = Field(default=None, description="On or after `start_date`.")
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = Field(default=None, description="On or after `start_date`.")
 
 
 class ProjectUpdate(RequestBody):
@@ -33,8 +37,8 @@ class ProjectUpdate(RequestBody):
 
     title: SingleLine | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
     description: MultiLine | None = Field(default=None, max_length=DESCRIPTION_MAX)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
     status: ProjectStatus | None = Field(
         default=None, description="A lifecycle transition (docs/projects.md)."
     )
