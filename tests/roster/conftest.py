@@ -30,10 +30,12 @@ from teameval.models import (
     Group,
     GroupMember,
     Project,
+    ProjectAssessment,
     ProjectTeam,
     Rubric,
 )
 from tests.assessments.factories import make_rubric
+from tests.assessments.lifecycle.factories import make_assessment
 from tests.databases import throwaway_postgres, throwaway_sqlite
 from tests.factories import SchoolWorld, make_group, make_project, make_team, make_world
 
@@ -58,6 +60,9 @@ class RosterWorld:
     # A project rubric made by each school's ``teacher`` (issue 10).
     north_rubric: Rubric
     south_rubric: Rubric
+    # A draft assessment of ``*_project`` against ``*_rubric``, linking ``*_team`` (issue 10).
+    north_assessment: ProjectAssessment
+    south_assessment: ProjectAssessment
 
 
 def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> RosterWorld:
@@ -84,6 +89,10 @@ def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> Rost
             projects.append(project)
             teams.append(make_team(session, project, 1, world.student))
         rubrics = [make_rubric(session, world.teacher) for world in schools]
+        assessments = [
+            make_assessment(session, project, rubric, world.teacher)
+            for world, project, rubric in zip(schools, projects, rubrics, strict=True)
+        ]
     return RosterWorld(
         schools[0],
         schools[1],
@@ -95,6 +104,8 @@ def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> Rost
         teams[1],
         rubrics[0],
         rubrics[1],
+        assessments[0],
+        assessments[1],
     )
 
 

@@ -3,7 +3,7 @@
 - ``rules``: the rule table machinery (``ResourceKind``, ``may``, ``visible``, ``resolve``) and
   the registry of resource kinds: where a new resource's rules go;
 - ``courses``: the course's rules; ``projects``: a project's and a project team's;
-  ``rubrics``: a rubric's;
+  ``rubrics``: a rubric's; ``assessments``: an assessment's;
   ``users``: users named by id, within the school;
 - ``dependencies``: the typed route dependencies (``CourseToView``, ``StudentOfSchool``, ...).
   Routes declare these; no route calls an access function by hand (a test checks).
@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from teameval.access.assessments import ASSESSMENT, AssessmentAction
 from teameval.access.courses import COURSE, CourseAction
 from teameval.access.principal import Principal, require_role
 from teameval.access.projects import PROJECT, PROJECT_TEAM, ProjectAction, TeamAction
@@ -25,11 +26,13 @@ from teameval.access.users import user_in_school
 from teameval.models import Course
 
 __all__ = [
+    "ASSESSMENT",
     "COURSE",
     "PROJECT",
     "PROJECT_TEAM",
     "REGISTRY",
     "RUBRIC",
+    "AssessmentAction",
     "CourseAction",
     "Principal",
     "ProjectAction",

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path
 
+from teameval.access.assessments import ASSESSMENT, AssessmentAction
 from teameval.access.courses import COURSE, CourseAction
 from teameval.access.principal import Principal, require_role
 from teameval.access.projects import PROJECT, PROJECT_TEAM, ProjectAction, TeamAction
@@ -26,7 +27,15 @@ from teameval.access.rules import resolve
 from teameval.access.users import user_in_school
 from teameval.deps import PrincipalDep, SessionDep
 from teameval.errors import NotFound
-from teameval.models import Course, Project, ProjectTeam, Role, Rubric, User
+from teameval.models import (
+    Course,
+    Project,
+    ProjectAssessment,
+    ProjectTeam,
+    Role,
+    Rubric,
+    User,
+)
 from teameval.roster.courses.schemas import TeacherAssign
 from teameval.roster.legacy.schemas import GroupMemberAdd
 from teameval.roster.teaching.schemas import CourseStudentAdd
@@ -192,4 +201,30 @@ RESOLVES.update(
         rubric_to_view: frozenset({403, 404}),
         rubric_to_manage: frozenset({403, 404}),
     }
+)
+
+
+# --- assessments (issue 10) ---------------------------------------------------------------------
+AssessmentId = Annotated[int, Path(description="An assessment of the caller's school.")]
+
+
+def assessment_dependency(action: AssessmentAction) -> Callable[..., ProjectAssessment]:
+    """A dependency taking ``assessment_id`` from the path and answering the checked assessment."""
+
+    def dependency(
+        assessment_id: AssessmentId, principal: PrincipalDep, session: SessionDep
+    ) -> ProjectAssessment:
+        return resolve(session, principal, ASSESSMENT, action, assessment_id)
+
+    dependency.__name__ = f"assessment_to_{action.value}"
+    return dependency
+
+
+assessment_to_view = assessment_dependency(AssessmentAction.VIEW)
+assessment_to_manage = assessment_dependency(AssessmentAction.MANAGE)
+
+AssessmentToView = Annotated[ProjectAssessment, Depends(assessment_to_view)]
+AssessmentToManage = Annotated[ProjectAssessment, Depends(assessment_to_manage)]
+RESOLVES.update(
+    {assessment_to_view: frozenset({403, 404}), assessment_to_manage: frozenset({403, 404})}
 )
