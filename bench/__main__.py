@@ -1,4 +1,4 @@
-"""`python -m bench [enrollment|import|load|login|workers|all] [options]`: run one, or all.
+"""`python -m bench [enrollment|import|load|login|workers|layout|all] [options]`: run one, or all.
 
 Each benchmark's own options follow its name (`python -m bench enrollment --sizes 10000`).
 """
@@ -14,6 +14,7 @@ from bench import (
     load_burst,
     login_burst,
     serve_workers,
+    team_layout,
 )
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
@@ -22,6 +23,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "load": load_burst.main,
     "login": login_burst.main,
     "workers": serve_workers.main,
+    "layout": team_layout.main,
 }
 
 
