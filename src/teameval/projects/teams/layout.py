@@ -421,6 +421,11 @@ def _execute(session: Session, actor: Actor, plan: _Plan) -> list[TeamChange]:
     """Run the plan's writes and add one audit row per change; answers the changes with the ids
     of the versions they made."""
     new_ids = layout_writes.apply(session, plan.writes)
+    # Draft and open assessments follow the new versions (issue 10). Imported here because the
+    # assessments import this module (lock_teams): at module level the import would be circular.
+    from teameval.assessments.links import follow_new_versions
+
+    follow_new_versions(session, actor, plan.writes.supersede + plan.writes.archive, new_ids)
     changes = [
         replace(change, new_team_id=new_ids[plan.inserted[index]])
         if index in plan.inserted

@@ -1,0 +1,1 @@
+"""Assessments of a project: create, change, the status machine, linked teams, publications."""

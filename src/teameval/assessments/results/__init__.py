@@ -1,0 +1,1 @@
+"""Results of an assessment: the one computation, publishing and withdrawing, the grades file."""
