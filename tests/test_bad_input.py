@@ -56,6 +56,7 @@ _OTHER_ROUTES: dict[tuple[str, str], Baseline] = {
     ("GET", "/auth/me"): Baseline("/auth/me", student=True),
     ("POST", "/admin/students/import"): Baseline("/admin/students/import"),
     ("GET", "/admin/students/export.csv"): Baseline("/admin/students/export.csv"),
+    ("POST", "/rubrics/import"): Baseline("/rubrics/import"),
 }
 
 

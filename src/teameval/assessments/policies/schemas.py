@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from teameval.assessments.grading import (
     DEFAULT_DECIMALS,
@@ -18,24 +18,32 @@ from teameval.assessments.grading import (
 from teameval.kit.inputs import RequestBody
 from teameval.models.grade_policy import GRADE_PRECISION, GRADE_SCALE, LEVEL_PRECISION, LEVEL_SCALE
 
+# Documented as the exact form, a decimal string; a JSON number is accepted too.
 Grade = Annotated[
     Decimal,
-    Field(
-        ge=0,
-        max_digits=GRADE_PRECISION,
-        decimal_places=GRADE_SCALE,
-        allow_inf_nan=False,
-        description="Exact, at most 2 decimals (a number or a string).",
+    Field(ge=0, max_digits=GRADE_PRECISION, decimal_places=GRADE_SCALE, allow_inf_nan=False),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{1,3}(\.\d{1,2})?$",
+            "maxLength": GRADE_PRECISION + 1,
+            "examples": ["5.5"],
+            "description": "Exact, at most 2 decimals; a JSON number is accepted too.",
+        }
     ),
 ]
 Level = Annotated[
     Decimal,
-    Field(
-        ge=0,
-        max_digits=LEVEL_PRECISION,
-        decimal_places=LEVEL_SCALE,
-        allow_inf_nan=False,
-        description="A value on the rubric's scale, at most 3 decimals; null: the midpoint.",
+    Field(ge=0, max_digits=LEVEL_PRECISION, decimal_places=LEVEL_SCALE, allow_inf_nan=False),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{1,4}(\.\d{1,3})?$",
+            "maxLength": LEVEL_PRECISION + 1,
+            "examples": ["3.5"],
+            "description": "A value on the rubric's scale, at most 3 decimals; null: the "
+            "midpoint. A JSON number is accepted too.",
+        }
     ),
 ]
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from teameval.assessments.grading import decimal_text
 from teameval.kit.inputs import BodyId, MultiLine, RequestBody, SingleLine
@@ -19,14 +19,18 @@ Scope = Literal["project", "peer"]
 FieldError = dict[str, str]
 MAX_DESCRIPTOR_LENGTH = 2000
 
+# Documented as the exact form, a decimal string; a JSON number is accepted too.
 Weight = Annotated[
     Decimal,
-    Field(
-        gt=0,
-        max_digits=WEIGHT_PRECISION,
-        decimal_places=WEIGHT_SCALE,
-        allow_inf_nan=False,
-        description="Exact, > 0, at most 3 decimals (sent as a number or a string).",
+    Field(gt=0, max_digits=WEIGHT_PRECISION, decimal_places=WEIGHT_SCALE, allow_inf_nan=False),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{1,6}(\.\d{1,3})?$",
+            "maxLength": WEIGHT_PRECISION + 1,
+            "examples": ["1", "1.5"],
+            "description": "Exact, > 0, at most 3 decimals; a JSON number is accepted too.",
+        }
     ),
 ]
 Descriptor = Annotated[MultiLine, Field(max_length=MAX_DESCRIPTOR_LENGTH)]
