@@ -28,6 +28,12 @@ SINGLETONS = {
     "/api/v1/admin/students/export.csv",
     "/api/v1/grade-policy",
     "/api/v1/courses/{course_id}/grade-policy",
+    "/api/v1/assessments/{assessment_id}/results",
+    "/api/v1/assessments/{assessment_id}/grades.csv",
+    # One team's sheet and self-assessments, and a student's own self-assessment.
+    "/api/v1/assessments/{assessment_id}/teams/{team_id}/scores",
+    "/api/v1/assessments/{assessment_id}/teams/{team_id}/self",
+    "/api/v1/me/assessments/{assessment_id}/self",
 }
 
 
@@ -172,6 +178,7 @@ def test_every_collection_is_paged_the_same_way(document: dict[str, Any]) -> Non
         "/api/v1/projects/{project_id}/teams",
         "/api/v1/projects/{project_id}/teams/history",
         "/api/v1/rubrics",
+        "/api/v1/me/assessments",
     }
 
 

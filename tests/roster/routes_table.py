@@ -5,8 +5,9 @@ the app is neither here nor in ``EXEMPT`` (and when an ``EXEMPT`` entry names no
 Paths and bodies are templates formatted with ``N`` (north, the caller's school), ``S`` (south,
 another school), ``NG``/``SG`` (each school's legacy team 1 of ``course``), ``NP``/``SP`` (each
 school's active project of ``course``), ``NT``/``ST`` (that project's team 1, holding
-``student``) and ``NR``/``SR`` (each school's rubric, made by ``teacher``), so the same table
-drives the role matrix and the other-school 404s.
+``student``), ``NR``/``SR`` (each school's rubric, made by ``teacher``) and ``NA``/``SA``
+(each school's draft assessment of that project against that rubric, linking team 1), so the
+same table drives the role matrix and the other-school 404s.
 """
 
 from __future__ import annotations
@@ -489,6 +490,73 @@ ROUTES = [
         ADMIN_ONLY,
         foreign=(("/courses/{S.course.id}/grade-policy", None),),
     ),
+    # Assessments (issue 10): admins and the teachers of the project's course; students 403.
+    Route(
+        "create assessment",
+        "POST",
+        "/projects/{NP.id}/assessments",
+        201,
+        TEACHES,
+        {"title": "Tussentijds", "rubric_id": "{NR.id}"},
+        foreign=(("/projects/{SP.id}/assessments", {"title": "T", "rubric_id": "{NR.id}"}),),
+    ),
+    Route(
+        "list project assessments",
+        "GET",
+        "/projects/{NP.id}/assessments",
+        200,
+        TEACHES,
+        foreign=(("/projects/{SP.id}/assessments", None),),
+    ),
+    Route(
+        "get assessment",
+        "GET",
+        "/assessments/{NA.id}",
+        200,
+        TEACHES,
+        foreign=(("/assessments/{SA.id}", None),),
+    ),
+    Route(
+        "update assessment",
+        "PATCH",
+        "/assessments/{NA.id}",
+        200,
+        TEACHES,
+        {"title": "Renamed", "status": "open"},
+        foreign=(("/assessments/{SA.id}", {"title": "Renamed"}),),
+    ),
+    Route(
+        "list assessment teams",
+        "GET",
+        "/assessments/{NA.id}/teams",
+        200,
+        TEACHES,
+        foreign=(("/assessments/{SA.id}/teams", None),),
+    ),
+    Route(
+        "list assessment publications",
+        "GET",
+        "/assessments/{NA.id}/publications",
+        200,
+        TEACHES,
+        foreign=(("/assessments/{SA.id}/publications", None),),
+    ),
+    Route(
+        "assessment results",
+        "GET",
+        "/assessments/{NA.id}/results",
+        200,
+        TEACHES,
+        foreign=(("/assessments/{SA.id}/results", None),),
+    ),
+    Route(
+        "export assessment grades",
+        "GET",
+        "/assessments/{NA.id}/grades.csv",
+        200,
+        TEACHES,
+        foreign=(("/assessments/{SA.id}/grades.csv", None),),
+    ),
 ]
 
 # Routes no caller role applies to: (method, path under /api/v1) -> why.
@@ -511,6 +579,8 @@ def _fill(template: Any, worlds: RosterWorld) -> Any:
         "ST": worlds.south_team,
         "NR": worlds.north_rubric,
         "SR": worlds.south_rubric,
+        "NA": worlds.north_assessment,
+        "SA": worlds.south_assessment,
     }
     if isinstance(template, str):
         filled = template.format(**names)

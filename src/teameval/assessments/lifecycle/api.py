@@ -112,13 +112,16 @@ def update_assessment(
     "/assessments/{assessment_id}/teams",
     operation_id="listAssessmentTeams",
     summary="List the team versions an assessment assesses, with members and completeness.",
-    response_model=list[LinkedTeamOut],
+    response_model=Page[LinkedTeamOut],
 )
-def list_assessment_teams(assessment: AssessmentToView, session: SessionDep) -> list[LinkedTeamOut]:
-    """The active linked team versions by team number, each with its members and what each
-    still misses (a constant number of statements)."""
-    computation = compute(session, assessment)
-    return [
+def list_assessment_teams(
+    assessment: AssessmentToView, session: SessionDep, page: PageDep
+) -> Page[LinkedTeamOut]:
+    """The active linked team versions by team number, each with its members and the criteria
+    each still misses (a constant number of statements per page)."""
+    team_ids, total = fetch_page(session, assessments.linked_team_query(assessment), page)
+    computation = compute(session, assessment, team_ids=team_ids)
+    items = [
         LinkedTeamOut(
             project_team_id=team.project_team_id,
             team_number=team.team_number,
@@ -143,27 +146,30 @@ def list_assessment_teams(assessment: AssessmentToView, session: SessionDep) -> 
         )
         for team in computation.teams
     ]
+    return Page[LinkedTeamOut](items=items, total=total, page=page.page, page_size=page.page_size)
 
 
 @router.get(
     "/assessments/{assessment_id}/publications",
     operation_id="listAssessmentPublications",
-    summary="List an assessment's publications (revisions), newest first.",
-    response_model=list[PublicationOut],
+    summary="List an assessment's publications (revisions), newest first, paged.",
+    response_model=Page[PublicationOut],
 )
 def list_assessment_publications(
-    assessment: AssessmentToView, session: SessionDep
-) -> list[PublicationOut]:
+    assessment: AssessmentToView, session: SessionDep, page: PageDep
+) -> Page[PublicationOut]:
     """Every revision ever published, withdrawn ones included, with the policy and rubric each
     froze and its number of results."""
-    return [
+    rows, total = fetch_page(session, assessments.publication_query(assessment), page)
+    counts = assessments.result_counts(session, [publication.id for publication in rows])
+    items = [
         PublicationOut(
             id=publication.id,
             revision=publication.revision,
             published_at=publication.published_at,
             published_by_id=publication.published_by_id,
             complete_only=publication.complete_only,
-            results=count,
+            results=counts.get(publication.id, 0),
             withdrawn=publication.withdrawn_at is not None,
             withdrawn_at=publication.withdrawn_at,
             withdrawn_by_id=publication.withdrawn_by_id,
@@ -171,5 +177,6 @@ def list_assessment_publications(
             policy=publication.policy,
             rubric=publication.rubric,
         )
-        for publication, count in assessments.publications_of(session, assessment)
+        for publication in rows
     ]
+    return Page[PublicationOut](items=items, total=total, page=page.page, page_size=page.page_size)

@@ -30,7 +30,9 @@ from teameval.models import (
     AssessmentStatus,
     Project,
     ProjectAssessment,
+    ProjectAssessmentTeam,
     ProjectStatus,
+    ProjectTeam,
     Rubric,
     RubricScope,
 )
@@ -283,23 +285,35 @@ def assessment_list_query(principal: Principal, project: Project) -> Select[Proj
     )
 
 
-def publications_of(
-    session: Session, assessment: ProjectAssessment
-) -> list[tuple[AssessmentPublication, int]]:
-    """Every publication of the assessment, newest first, with its number of results."""
-    counts = (
-        select(AssessmentResult.publication_id, func.count().label("results"))
-        .where(AssessmentResult.assessment_id == assessment.id)
-        .group_by(AssessmentResult.publication_id)
-        .subquery()
+def linked_team_query(assessment: ProjectAssessment) -> Select[int]:
+    """The ids of the team versions the assessment assesses now, by team number."""
+    return (
+        select(ProjectAssessmentTeam.project_team_id)
+        .join(ProjectTeam, ProjectTeam.id == ProjectAssessmentTeam.project_team_id)
+        .where(ProjectAssessmentTeam.assessment_id == assessment.id, ProjectAssessmentTeam.active)
+        .order_by(ProjectTeam.team_number, ProjectTeam.id)
     )
-    rows = session.execute(
-        select(AssessmentPublication, func.coalesce(counts.c.results, 0))
-        .outerjoin(counts, counts.c.publication_id == AssessmentPublication.id)
+
+
+def publication_query(assessment: ProjectAssessment) -> Select[AssessmentPublication]:
+    """Every publication of the assessment, withdrawn ones included, newest first."""
+    return (
+        select(AssessmentPublication)
         .where(AssessmentPublication.assessment_id == assessment.id)
         .order_by(AssessmentPublication.revision.desc())
+    )
+
+
+def result_counts(session: Session, publication_ids: list[int]) -> dict[int, int]:
+    """How many results each publication holds, in one statement."""
+    if not publication_ids:
+        return {}
+    rows = session.execute(
+        select(AssessmentResult.publication_id, func.count())
+        .where(AssessmentResult.publication_id.in_(publication_ids))
+        .group_by(AssessmentResult.publication_id)
     ).all()
-    return [(publication, int(count)) for publication, count in rows]
+    return {publication_id: int(count) for publication_id, count in rows}
 
 
 # --- for the command line (no signed-in caller: a school) --------------------------------------
