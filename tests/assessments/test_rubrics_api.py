@@ -332,3 +332,21 @@ def test_a_copy_of_a_long_title_stays_within_the_limit(
     created = _create(client, admin, {**BODY, "title": "x" * 200})
     copy = client.post(f"{API}/rubrics/{created['id']}/copy", headers=admin).json()
     assert copy["title"] == "x" * 193 + " (copy)"
+
+
+def test_if_match_guards_a_read_modify_write(client: TestClient, worlds: RosterWorld) -> None:
+    teacher = bearer(worlds.north, "teacher")
+    path = f"{API}/rubrics/{worlds.north_rubric.id}"
+    read = client.get(path, headers=teacher)
+    etag = read.headers["etag"]
+    first = client.patch(path, json={"title": "Mine"}, headers={**teacher, "If-Match": etag})
+    assert first.status_code == 200, first.text
+    assert first.headers["etag"] != etag
+    assert client.get(path, headers=teacher).headers["etag"] == first.headers["etag"]
+    stale = client.patch(
+        path, json={"criteria": [{"name": "Theirs"}]}, headers={**teacher, "If-Match": etag}
+    )
+    assert stale.status_code == 412
+    assert stale.json()["type"] == "/problems/precondition-failed"
+    assert stale.json()["etag"] == first.headers["etag"]
+    assert client.get(path, headers=teacher).json() == first.json()

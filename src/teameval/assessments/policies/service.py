@@ -20,7 +20,7 @@ from teameval.assessments.grading import GradePolicy, exact
 from teameval.assessments.policies.schemas import GradePolicyIn, GradePolicyOut
 from teameval.audit_trail import Actor, record
 from teameval.errors import Conflict, InvalidInput
-from teameval.models import Course, GradePolicyRow
+from teameval.models import Course, GradePolicyRow, School
 
 OVERRIDABLE = ("pass_level", "pass_grade", "decimals")
 
@@ -158,8 +158,8 @@ def _save(
 ) -> None:
     """Insert or change the row; audited with the old and new policy when anything changed.
 
-    Two first PUTs may race to insert; the partial unique index lets one win and the other
-    gets a 409 (its PUT can simply be sent again)."""
+    Callers lock the owner's row first (``_lock``); should two inserts still meet, the partial
+    unique index lets one win and the other gets a 409 (its PUT can simply be sent again)."""
     before = None if row is None else policy_of(row).to_dict()
     after = policy.to_dict()
     if before == after:
@@ -185,8 +185,17 @@ def _save(
     )
 
 
+def _lock(session: Session, owner: type[School] | type[Course], owner_id: int) -> None:
+    """Serialise writes of one school's (or course's) policy on its owner's row, so two first
+    PUTs do not both insert: the second waits, then sees the first's row and updates it."""
+    session.execute(
+        select(owner.id).where(owner.id == owner_id).with_for_update(key_share=True)
+    ).all()
+
+
 def set_school_policy(session: Session, actor: Actor, body: GradePolicyIn) -> GradePolicyOut:
     policy = _policy_of_body(body)
+    _lock(session, School, actor.school_id)
     _save(session, actor, _school_row(session, actor.school_id), policy, None)
     return _out(policy, "school", None)
 
@@ -195,12 +204,14 @@ def set_course_policy(
     session: Session, actor: Actor, course: Course, body: GradePolicyIn
 ) -> GradePolicyOut:
     policy = _policy_of_body(body)
+    _lock(session, Course, course.id)
     _save(session, actor, _course_row(session, course), policy, course.id)
     return _out(policy, "course", course.id)
 
 
 def remove_course_policy(session: Session, actor: Actor, course: Course) -> None:
     """Back to the school's default; a course without an override is left as it is."""
+    _lock(session, Course, course.id)
     row = _course_row(session, course)
     if row is None:
         return

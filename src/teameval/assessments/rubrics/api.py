@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from teameval.access.dependencies import RubricToManage, RubricToView, StaffMember
 from teameval.assessments.rubrics import service as rubrics
 from teameval.assessments.rubrics.schemas import RubricCreate, RubricOut, RubricUpdate
-from teameval.conditional import set_location
+from teameval.conditional import require_match, set_location, strong_etag
 from teameval.deps import PrincipalDep, SessionDep
 from teameval.kit.inputs import SingleLine
 from teameval.kit.pagination import Page, PageDep, fetch_page
@@ -75,9 +75,12 @@ def list_rubrics(
     summary="Read one rubric with its criteria.",
     response_model=RubricOut,
 )
-def get_rubric(rubric: RubricToView, session: SessionDep) -> RubricOut:
-    """Any rubric of the school, for admins and teachers; another school's id is a 404."""
-    return rubrics.rubric_out(session, rubric)
+def get_rubric(rubric: RubricToView, session: SessionDep, response: Response) -> RubricOut:
+    """Any rubric of the school, for admins and teachers, with a strong ``ETag`` for
+    ``If-Match`` on PATCH; another school's id is a 404."""
+    body = rubrics.rubric_out(session, rubric)
+    response.headers["ETag"] = strong_etag(body)
+    return body
 
 
 @router.patch(
@@ -87,12 +90,27 @@ def get_rubric(rubric: RubricToView, session: SessionDep) -> RubricOut:
     response_model=RubricOut,
 )
 def update_rubric(
-    rubric: RubricToManage, body: RubricUpdate, principal: PrincipalDep, session: SessionDep
+    rubric: RubricToManage,
+    body: RubricUpdate,
+    principal: PrincipalDep,
+    session: SessionDep,
+    response: Response,
+    if_match: Annotated[
+        str | None, Header(description="The ETag last read; another one answers 412.")
+    ] = None,
 ) -> RubricOut:
     """Only the fields sent change; ``criteria`` replaces the whole list (with ``id``: updated,
-    without: created, left out: removed). A frozen rubric is a 409: copy it instead."""
+    without: created, left out: removed). A frozen rubric is a 409: copy it instead. With
+    ``If-Match``, a rubric changed since it was read is a 412 (two editors never silently
+    overwrite each other's criteria)."""
+    if if_match is not None:
+        # Locked first, so no other change slips in between this comparison and the write.
+        rubrics.lock_rubric(session, rubric)
+        require_match(if_match, strong_etag(rubrics.rubric_out(session, rubric)))
     rubrics.update_rubric(session, principal.actor, rubric, body)
-    return rubrics.rubric_out(session, rubric)
+    written = rubrics.rubric_out(session, rubric)
+    response.headers["ETag"] = strong_etag(written)
+    return written
 
 
 @router.post(

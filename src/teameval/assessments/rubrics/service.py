@@ -186,11 +186,17 @@ def frozen_conflict(rubric: Rubric) -> Conflict:
     )
 
 
+def lock_rubric(session: Session, rubric: Rubric) -> None:
+    """Re-read the rubric under a row lock (PostgreSQL ``FOR NO KEY UPDATE``): edits, freezes
+    and If-Match comparisons of one rubric then run one after another."""
+    session.refresh(rubric, with_for_update={"key_share": True})
+
+
 def update_rubric(session: Session, actor: Actor, rubric: Rubric, body: RubricUpdate) -> Rubric:
     """Change the fields sent; ``criteria`` replaces the list (ids update, no id creates,
     missing ones are removed). The rubric is re-read under a row lock, so an edit and a freeze
     never interleave: whichever comes second sees the other."""
-    session.refresh(rubric, with_for_update={"key_share": True})
+    lock_rubric(session, rubric)
     if rubric.frozen:
         raise frozen_conflict(rubric)
     sent = body.model_dump(exclude_unset=True)
