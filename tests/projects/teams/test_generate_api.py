@@ -147,6 +147,8 @@ def test_bad_bodies_are_422_naming_the_field_and_write_nothing(
         ({"team_size": 51}, "team_size"),
         ({"team_size": 3, "include": "some"}, "include"),
         ({"team_size": 3, "seed": "x"}, "seed"),
+        ({"team_size": 3, "seed": -1}, "seed"),
+        ({"team_size": 3, "seed": 2**31}, "seed"),
         ({"team_size": 3, "extra": 1}, "extra"),
     ):
         response = client.post(path, json=body, headers=bearer(worlds.north, "teacher"))

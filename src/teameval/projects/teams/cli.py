@@ -170,7 +170,8 @@ def generate(
     project: ProjectOption,
     size: Annotated[int, typer.Option("--size", min=2, max=50, help="The team size k.")],
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Reproduce a layout (default: drawn).")
+        int | None,
+        typer.Option("--seed", min=0, max=2**31 - 1, help="Reproduce a layout (default: drawn)."),
     ] = None,
     unassigned: Annotated[
         bool,

@@ -25,7 +25,7 @@ from teameval.projects.teams.sources.students import enrolled_student_ids
 
 MIN_TEAM_SIZE = 2
 MAX_TEAM_SIZE = 50
-# Seeds are answered in JSON and stored nowhere: any int; a drawn one fits in 31 bits.
+# A seed is 0 to 2**31 - 1 (the API's bound, like every integer it takes); drawn ones too.
 SEED_BITS = 31
 
 

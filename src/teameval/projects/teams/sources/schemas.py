@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from teameval.kit.inputs import BodyId, RequestBody
+from teameval.kit.inputs import MAX_DB_INT, BodyId, RequestBody
 from teameval.projects.teams.schemas import LayoutOut
 from teameval.projects.teams.sources.generate import MAX_TEAM_SIZE, MIN_TEAM_SIZE
 
@@ -24,9 +24,10 @@ class GenerateIn(RequestBody):
     )
     seed: int | None = Field(
         default=None,
-        ge=-(2**63),
-        le=2**63 - 1,
-        description="Makes the layout reproducible; drawn (and answered) when absent.",
+        ge=0,
+        le=MAX_DB_INT,
+        description="0 to 2**31 - 1: makes the layout reproducible; drawn (and answered) when "
+        "absent.",
     )
     include: Literal["all", "unassigned"] = Field(
         default="all",
