@@ -16,7 +16,7 @@ the assessments goes through ``grade``, so there is one way to compute a grade.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
@@ -272,17 +272,18 @@ def explain(
         CriterionStep(label(key), decimal_text(weight), scores.get(key))
         for key, weight in weights.items()
     ]
-    base = {
-        "criteria": steps,
-        "policy": policy.to_dict(),
-        "scale_min": scale_min,
-        "scale_max": scale_max,
-        "pass_level": fraction_text(level),
-    }
+    explanation = GradeExplanation(
+        complete=False,
+        criteria=steps,
+        policy=policy.to_dict(),
+        scale_min=scale_min,
+        scale_max=scale_max,
+        pass_level=fraction_text(level),
+    )
     r = weighted_score(scores, weights)
     if r is None:
         missing = [label(key) for key in weights if key not in scores]
-        return GradeExplanation(complete=False, missing=missing, **base)  # type: ignore[arg-type]
+        return replace(explanation, missing=missing)
     unrounded = exact_grade(r, policy, scale_min, scale_max)
     p, lo, hi = (decimal_text(v) for v in (policy.pass_grade, policy.min_grade, policy.max_grade))
     lv, rt = fraction_text(level), fraction_text(r)
@@ -292,12 +293,12 @@ def explain(
     else:
         branch = "above_pass_level"
         formula = f"{p} + ({hi} - {p}) * ({rt} - {lv}) / ({scale_max} - {lv})"
-    return GradeExplanation(
+    return replace(
+        explanation,
         complete=True,
         weighted_score=rt,
         branch=branch,
         formula=formula,
         exact_grade=fraction_text(unrounded),
         grade=str(round_half_up(unrounded, policy.decimals)),
-        **base,  # type: ignore[arg-type]
     )

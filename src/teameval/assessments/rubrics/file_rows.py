@@ -11,6 +11,7 @@ learning_objectives``. Both: one row per criterion, several rubrics per file gro
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -198,7 +199,9 @@ def rubric_body(
     return (None, errors) if errors else (parsed, [])
 
 
-def _criterion(layout: Layout, row: Row, scale: dict[str, int], fail: Any) -> dict[str, Any]:
+def _criterion(
+    layout: Layout, row: Row, scale: dict[str, int], fail: Callable[[int, str, str], None]
+) -> dict[str, Any]:
     texts = [row.get(index) for _header, index in layout.levels]
     levels = scale["scale_max"] - scale["scale_min"] + 1 if len(scale) == 2 else len(texts)
     for position, (header, _index) in enumerate(layout.levels):
