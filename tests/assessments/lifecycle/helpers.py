@@ -75,9 +75,7 @@ def put_scores(
             )
 
 
-def patch(
-    client: TestClient, assessment_id: int, body: dict[str, Any], headers: Headers
-) -> Any:
+def patch(client: TestClient, assessment_id: int, body: dict[str, Any], headers: Headers) -> Any:
     return client.patch(assessment_url(assessment_id), json=body, headers=headers)
 
 

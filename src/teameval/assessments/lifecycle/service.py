@@ -227,7 +227,7 @@ def _field_changes(
             f"Assessment {assessment.id} is {current.value}; {named} can only change while it "
             "is a draft.",
             fields=sorted(changes),
-            status=current.value,
+            assessment_status=current.value,
         )
     if "rubric_id" in changes or "grade_policy" in changes:
         rubric_id = wanted.get("rubric_id", assessment.rubric_id)
