@@ -34,7 +34,6 @@ from teameval.projects.teams.layout_checks import (
     WRITABLE_STATUSES,
     ProjectState,
     check_members,
-    lock_project,
     number_errors,
     read_state,
     require_writable,
@@ -147,8 +146,13 @@ def lock_teams(
     ids = sorted({team.id for team in teams})
     if not ids:
         return []
-    for project_id in sorted({team.project_id for team in teams}):
-        lock_project(session, project_id)
+    # The projects' row locks, in id order, as every layout write takes them first.
+    session.execute(
+        select(Project.id)
+        .where(Project.id.in_(sorted({team.project_id for team in teams})))
+        .order_by(Project.id)
+        .with_for_update()
+    )
     now = utcnow()
     table = layout_writes.TEAMS
     locked = session.execute(
