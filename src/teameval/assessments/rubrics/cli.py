@@ -97,9 +97,11 @@ def _print(report: dict[str, Any]) -> None:
     verb = "created" if report["committed"] else "would be created"
     for rubric in report["rubrics"]:
         ident = f" as rubric {rubric['id']}" if rubric["id"] else ""
+        count = len(rubric["criteria"])
+        criteria = f"{count} criterion" if count == 1 else f"{count} criteria"
         console.print(
             f"{rubric['title']!r} ({rubric['scope']}, {rubric['scale_min']}..{rubric['scale_max']}"
-            f", {len(rubric['criteria'])} criteria) {verb}{ident}.",
+            f", {criteria}) {verb}{ident}.",
             highlight=False,
         )
     if report["errors"]:
