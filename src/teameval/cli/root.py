@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from teameval.assessments.cli import assessments_app
 from teameval.assessments.rubrics.cli import rubrics_app
 from teameval.cli.accounts import schools_app, users_app
 from teameval.cli.database import db_app
@@ -33,6 +34,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(projects_app, name="projects")
 app.add_typer(teams_app, name="teams")
 app.add_typer(rubrics_app, name="rubrics")
+app.add_typer(assessments_app, name="assessments")
 app.add_typer(audit_app, name="audit")
 app.add_typer(backfill_app, name="backfill")
 

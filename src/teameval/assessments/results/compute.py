@@ -205,9 +205,11 @@ def compute(
         select(ProjectTeamMember.project_team_id, User.id, User.name, User.student_number)
         .join(User, User.id == ProjectTeamMember.user_id)
         .where(ProjectTeamMember.project_team_id.in_(active))
-        .order_by(ProjectTeamMember.project_team_id, User.name, User.id)
     ):
         members.setdefault(team_id, []).append((user_id, name, number))
+    for people in members.values():
+        # By name in Python: the same order on both engines, whatever the collation.
+        people.sort(key=lambda person: (person[1], person[0]))
     team_scores: dict[int, dict[int, int]] = {}
     overrides: dict[tuple[int, int], dict[int, tuple[int, str | None]]] = {}
     for row in session.execute(

@@ -77,8 +77,9 @@ def stored_results(session: Session, assessment: ProjectAssessment) -> ResultsOu
         select(AssessmentResult, User.name, User.student_number)
         .join(User, User.id == AssessmentResult.student_id)
         .where(AssessmentResult.publication_id == publication.id)
-        .order_by(AssessmentResult.team_number, User.name, User.id)
     ).all()
+    # By team, then name in Python: the same order on both engines, whatever the collation.
+    rows = sorted(rows, key=lambda row: (row[0].team_number, row[1], row[0].student_id))
     items = [
         ResultRowOut(
             student_id=row.student_id,
