@@ -107,3 +107,30 @@ def test_one_locked_team_changed_twice_at_once(
     assert members_of(session_factory, winner.body["id"]) == [
         member["id"] for member in winner.body["members"]
     ]
+
+
+def test_unenroll_racing_a_team_assignment_never_leaves_a_departed_member(
+    worlds: RosterWorld, session_factory: Factory, base: str
+) -> None:
+    """Whichever runs first, the student ends unenrolled and in no current team: the layout
+    either sees the enrollment gone (422) or the unenrollment takes them out again."""
+    project, course = worlds.north_project.id, worlds.north.course.id
+    teacher = bearer(worlds.north, "teacher")
+    with httpx.Client(base_url=base) as http:
+        team = http.post(_teams(project), json={}, headers=teacher).json()["id"]
+    for student in enrolled_students(session_factory, worlds.north, ROUNDS, "leaver"):
+        answers = burst(
+            base,
+            [
+                Call("DELETE", f"/courses/{course}/students/{student}", teacher),
+                Call(
+                    "PUT",
+                    f"{_teams(project)}/{team}/members",
+                    teacher,
+                    {"member_ids": [student]},
+                ),
+            ],
+        )
+        assert_only(answers, {200, 204, 422})
+        assert answers[0].status == 204
+        assert current_teams_of(session_factory, project, student) == []
