@@ -155,3 +155,34 @@ def test_bad_bodies_are_422_naming_the_field_and_write_nothing(
         assert response.status_code == 422, body
         assert [error["field"] for error in response.json()["errors"]] == [field], body
     assert tables(session_factory) == before
+
+
+def test_a_course_without_students_is_422_and_unassigned_with_nobody_left_changes_nothing(
+    client: TestClient, worlds: RosterWorld, session_factory: Factory
+) -> None:
+    north = worlds.north
+    with session_factory.begin() as session:
+        empty = make_project(session, north.other_course, "Empty").id
+    before = tables(session_factory)
+    response = client.post(
+        f"{API}/projects/{empty}/teams/generate",
+        json={"team_size": 3},
+        headers=bearer(north, "admin"),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "team_size",
+            "message": "The course has no actively enrolled students to put in teams.",
+        }
+    ]
+    # Everyone enrolled in the world's course is already in team 1.
+    response = client.post(
+        f"{API}/projects/{worlds.north_project.id}/teams/generate",
+        json={"team_size": 3, "include": "unassigned", "seed": 9},
+        headers=bearer(north, "teacher"),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["changes"] == []
+    assert [team["id"] for team in response.json()["teams"]] == [worlds.north_team.id]
+    assert tables(session_factory) == before
