@@ -58,8 +58,9 @@ def list_projects(
         emit_json({"school": found.slug, "projects": rows})
         return
     table = Table(title=f"Projects of {found.slug}")
-    for column in ("id", "course", "title", "status", "dates"):
+    for column in ("id", "course", "title", "status"):
         table.add_column(column)
+    table.add_column("dates", no_wrap=True)
     for row in rows:
         table.add_row(str(row["id"]), row["course"], row["title"], row["status"], _dates(row))
     console.print(table)
