@@ -179,6 +179,9 @@ def test_every_collection_is_paged_the_same_way(document: dict[str, Any]) -> Non
         "/api/v1/projects/{project_id}/teams/history",
         "/api/v1/rubrics",
         "/api/v1/me/assessments",
+        "/api/v1/projects/{project_id}/assessments",
+        "/api/v1/assessments/{assessment_id}/teams",
+        "/api/v1/assessments/{assessment_id}/publications",
     }
 
 

@@ -58,6 +58,7 @@ NEW_RUBRIC = {
 }
 RUBRIC_JSON = json.dumps(NEW_RUBRIC).encode()
 TEAMS_CSV = b"team_number,email\r\n1,student@north.example.org\r\n"
+SHEET = "/assessments/{NA.id}/teams/{NT.id}/scores"
 
 ROUTES = [
     Route("me", "GET", "/auth/me", 200, EVERYONE),
@@ -556,6 +557,70 @@ ROUTES = [
         200,
         TEACHES,
         foreign=(("/assessments/{SA.id}/grades.csv", None),),
+    ),
+    # Score sheets and self-assessments (issue 10). NA is a draft: a sheet is read in every
+    # status but saved only while open, so the allowed roles get that 409 (the others 403).
+    Route(
+        "get score sheet",
+        "GET",
+        SHEET,
+        200,
+        TEACHES,
+        foreign=(
+            ("/assessments/{SA.id}/teams/{NT.id}/scores", None),
+            ("/assessments/{NA.id}/teams/{ST.id}/scores", None),
+        ),
+    ),
+    Route(
+        "save score sheet",
+        "PUT",
+        SHEET,
+        409,
+        TEACHES,
+        {"scores": []},
+        foreign=(
+            ("/assessments/{SA.id}/teams/{NT.id}/scores", {"scores": []}),
+            ("/assessments/{NA.id}/teams/{ST.id}/scores", {"scores": []}),
+        ),
+    ),
+    Route(
+        "team self-assessments",
+        "GET",
+        "/assessments/{NA.id}/teams/{NT.id}/self",
+        200,
+        TEACHES,
+        foreign=(
+            ("/assessments/{SA.id}/teams/{NT.id}/self", None),
+            ("/assessments/{NA.id}/teams/{ST.id}/self", None),
+        ),
+    ),
+    # What a student sees (issue 10): only their own, so every role may ask; staff have no
+    # results, and nothing of the draft NA is anyone's: 404 for all, like an unknown id.
+    Route("my assessments", "GET", "/me/assessments", 200, EVERYONE),
+    Route(
+        "my assessment",
+        "GET",
+        "/me/assessments/{NA.id}",
+        404,
+        EVERYONE,
+        foreign=(("/me/assessments/{SA.id}", None),),
+    ),
+    Route(
+        "my self-assessment",
+        "GET",
+        "/me/assessments/{NA.id}/self",
+        404,
+        EVERYONE,
+        foreign=(("/me/assessments/{SA.id}/self", None),),
+    ),
+    Route(
+        "save my self-assessment",
+        "PUT",
+        "/me/assessments/{NA.id}/self",
+        404,
+        EVERYONE,
+        {"scores": []},
+        foreign=(("/me/assessments/{SA.id}/self", {"scores": []}),),
     ),
 ]
 

@@ -1,0 +1,1 @@
+"""What a student sees of assessments: their own published results (invariant 9)."""
