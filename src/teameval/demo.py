@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
 from teameval.auth.passwords import hash_password
+from teameval.demo_assessments import build_demo_assessments, remove_demo_assessments
 from teameval.demo_projects import DemoProjects, build_demo_projects
 from teameval.kit.normalise import full_name
 from teameval.models import (
@@ -116,6 +117,7 @@ def reset_demo(session: Session) -> None:
     school_id = session.scalar(select(School.id).where(School.slug == DEMO_SLUG))
     if school_id is None:
         return
+    remove_demo_assessments(session, school_id)
     for model in (
         AuditLog,
         MigrationRun,
@@ -250,6 +252,7 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
     # Students enrolled without a team, as a new term begins.
     enrollments.enroll(session, actor, [(courses[-1].id, s.id) for s in students[-5:]])
     demo_projects = build_demo_projects(session, actor)
+    build_demo_assessments(session, actor)
 
     return DemoSummary(
         DEMO_SLUG,
