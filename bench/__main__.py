@@ -1,4 +1,5 @@
-"""`python -m bench [enrollment|import|load|login|workers|layout|all] [options]`: run one, or all.
+"""`python -m bench [enrollment|import|load|login|workers|layout|results|all] [options]`: run
+one, or all.
 
 Each benchmark's own options follow its name (`python -m bench enrollment --sizes 10000`).
 """
@@ -9,6 +10,7 @@ import sys
 from collections.abc import Callable
 
 from bench import (
+    assessment_results,
     enrollment_migration,
     import_students,
     load_burst,
@@ -24,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "login": login_burst.main,
     "workers": serve_workers.main,
     "layout": team_layout.main,
+    "results": assessment_results.main,
 }
 
 
