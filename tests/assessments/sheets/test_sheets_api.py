@@ -535,3 +535,59 @@ def test_a_save_costs_the_same_statements_for_a_small_and_a_large_sheet(
     with recorded_statements(engine) as read:
         assert client.get(scene.sheet, headers=teacher).status_code == 200
     assert len(read) <= 10, read
+
+
+def test_a_layout_change_while_open_moves_the_sheet_to_the_new_version(
+    client: TestClient, worlds: RosterWorld, session_factory: Factory
+) -> None:
+    """Through the real write paths: open the assessment (locks team 1), score it, change the
+    team's members (version 2, linked, the old link inactive): the old sheet is kept and refused
+    naming version 2, the new one is written."""
+    scene = build_scene(session_factory, worlds, "draft")
+    teacher = bearer(worlds.north, "teacher")
+    opened = client.patch(
+        f"{API}/assessments/{scene.assessment_id}", json={"status": "open"}, headers=teacher
+    )
+    assert opened.status_code == 200, opened.text
+    assert client.put(scene.sheet, json=_full_body(scene), headers=teacher).status_code == 200
+    changed = client.put(
+        f"{API}/projects/{worlds.north_project.id}/teams/{scene.team_id}/members",
+        json={"member_ids": [scene.other_student_id]},
+        headers=teacher,
+    )
+    assert changed.status_code == 200, changed.text
+    newer = changed.json()["id"]
+    assert newer != scene.team_id
+    refused = client.put(scene.sheet, json={"scores": []}, headers=teacher)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["current_team_id"] == newer
+    kept = client.get(scene.sheet, headers=teacher).json()
+    assert (kept["active"], kept["complete"], kept["preview"], kept["sheet_version"]) == (
+        False,
+        False,
+        [],
+        1,
+    )
+    assert [member["id"] for member in kept["members"]] == [
+        scene.student_id,
+        scene.other_student_id,
+    ]
+    fresh = f"{API}/assessments/{scene.assessment_id}/teams/{newer}/scores"
+    c1, c2 = scene.criteria
+    saved = client.put(
+        fresh,
+        json={"scores": [{"criterion_id": c1, "score": 5}, {"criterion_id": c2, "score": 5}]},
+        headers=teacher,
+    )
+    assert saved.status_code == 200, saved.text
+    assert (saved.json()["version"], saved.json()["preview"]) == (
+        2,
+        [
+            {
+                "student_id": scene.other_student_id,
+                "weighted_score": "5.0000",
+                "weighted_score_exact": "5/1",
+                "grade": "10.0",
+            }
+        ],
+    )
