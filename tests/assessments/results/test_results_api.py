@@ -310,10 +310,28 @@ def test_published_results_never_change_and_a_republish_is_revision_two(
     assert policy.status_code == 200, policy.text
     assert scene.results() == answered1
     assert results_rows(factory, scene.id) == revision1
+    # Nor can a score: the sheets are written only while open.
+    sheet_url = assessment_url(scene.id, f"/teams/{scene.team1}/scores")
+    rescore = {
+        "scores": [{"criterion_id": scene.a, "score": 4}, {"criterion_id": scene.b, "score": 1}],
+        "overrides": [
+            {
+                "student_id": scene.second,
+                "criterion_id": scene.b,
+                "score": 5,
+                "reason": "Trok het project",
+            }
+        ],
+    }
+    refused = shared_client.put(sheet_url, json=rescore, headers=scene.teacher)
+    assert refused.status_code == 409, refused.text
+    assert results_rows(factory, scene.id) == revision1
     # Published is not open: reopening is only possible after withdrawing.
     assert scene.patch({"status": "open"}).status_code == 409
     move(shared_client, scene.id, scene.teacher, "closed", "open")
-    scene.score_team1(b=1)  # student: (4 + 2)/3 = 2 -> 1 + (6 - 1)(2 - 1)/(3.5 - 1) = 3.0
+    # student: (4 + 2)/3 = 2 -> 1 + (6 - 1)(2 - 1)/(3.5 - 1) = 3.0
+    saved = shared_client.put(sheet_url, json=rescore, headers=scene.teacher)
+    assert saved.status_code == 200, saved.text
     republished = move(shared_client, scene.id, scene.teacher, "published")
     assert republished["revision"] == 2
     rows = results_rows(factory, scene.id)
