@@ -421,3 +421,25 @@ def test_cli_results_and_list_answer_the_api_documents(
     )  # fmt: skip
     assert refused.exit_code == 1
     assert f"Assessment {other} does not exist in this school." in refused.stderr
+
+
+def test_a_policy_that_no_longer_fits_the_scale_is_a_409_naming_the_field(
+    shared_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
+) -> None:
+    scene = Scene(shared_client, shared_worlds, shared_session_factory)
+    scene.score_team1()
+    policy = shared_client.put(
+        f"{API}/courses/{shared_worlds.north.course.id}/grade-policy",
+        json={"pass_level": "5"},
+        headers=bearer(shared_worlds.north, "admin"),
+    )
+    assert policy.status_code == 200, policy.text
+    for response in (
+        shared_client.get(assessment_url(scene.id, "/results"), headers=scene.teacher),
+        scene.patch({"status": "published", "complete_only": True}),
+    ):
+        assert response.status_code == 409, response.text
+        assert response.json()["errors"] == [
+            {"field": "pass_level", "message": "must lie strictly between 1 and 5"}
+        ]
+    assert publication_rows(shared_session_factory, scene.id) == []

@@ -28,6 +28,7 @@ from teameval.assessments.grading import (
     weighted_score,
 )
 from teameval.assessments.policies.service import effective_policy
+from teameval.errors import Conflict, InvalidInput
 from teameval.models import (
     Project,
     ProjectAssessment,
@@ -183,8 +184,17 @@ def compute(
         )
     )
     course_id = session.scalar(select(Project.course_id).where(Project.id == assessment.project_id))
-    policy = effective_policy(session, assessment.school_id, course_id, assessment.grade_policy)
-    level = policy.level(rubric.scale_min, rubric.scale_max)
+    try:
+        policy = effective_policy(session, assessment.school_id, course_id, assessment.grade_policy)
+        level = policy.level(rubric.scale_min, rubric.scale_max)
+    except InvalidInput as error:
+        # Valid when the assessment was made; a school or course policy changed since no longer
+        # fits it (a pass level off this rubric's scale): a state to fix, not a bad request.
+        raise Conflict(
+            f"The grade policy of assessment {assessment.id} does not fit it: {error.detail} "
+            "Change the course's or school's grade policy.",
+            errors=error.extensions.get("errors", []),
+        ) from error
 
     active = select(ProjectAssessmentTeam.project_team_id).where(
         ProjectAssessmentTeam.assessment_id == assessment.id, ProjectAssessmentTeam.active
