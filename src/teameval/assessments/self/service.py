@@ -155,10 +155,12 @@ def save_self_assessment(
         score.criterion_id: {"score": score.score, "comment": score.comment}
         for score in body.scores
     }
-    entries = _write(session, principal, mine, rows, wanted)
-    if entries:
-        record_many(session, actor, entries)
+    entries, added = _write(session, principal, mine, rows, wanted)
+    if entries or added:
         rows = _self_rows(session, assessment.id, mine.team.id, principal.user_id)
+        ids = {row.criterion_id: row.id for row in rows}
+        entries += [_entry(mine, key, ids[key], None, values) for key, values in added]
+        record_many(session, actor, entries)
     return _out(mine, view, rows)
 
 
@@ -190,7 +192,9 @@ def _write(
     mine: MyTeam,
     rows: Sequence[SelfAssessment],
     wanted: dict[int, dict[str, Any]],
-) -> list[AuditEntry]:
+) -> tuple[list[AuditEntry], list[tuple[int, dict[str, Any]]]]:
+    """At most one DELETE, one UPDATE and one INSERT; the entries of the removed and changed
+    rows, and the rows inserted (their entries need the ids, read back by the caller)."""
     stored = {row.criterion_id: row for row in rows}
     removed = [row for key, row in stored.items() if key not in wanted]
     changed = [
@@ -219,8 +223,8 @@ def _write(
         )
     if added:
         assessment = mine.assessment
-        ids = session.execute(
-            insert(SelfAssessment).returning(SelfAssessment.id, sort_by_parameter_order=True),
+        session.execute(
+            insert(SelfAssessment),
             [
                 {
                     "school_id": assessment.school_id,
@@ -233,12 +237,8 @@ def _write(
                 }
                 for criterion_id, values in added
             ],
-        ).scalars()
-        entries += [
-            _entry(mine, criterion_id, row_id, None, values)
-            for (criterion_id, values), row_id in zip(added, ids, strict=True)
-        ]
-    return entries
+        )
+    return entries, added
 
 
 def side_by_side(session: Session, assessment: ProjectAssessment, team_id: int) -> SideBySideOut:

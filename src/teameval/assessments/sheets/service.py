@@ -216,13 +216,18 @@ def save_sheet(
 
     rows = reads.sheet_rows(session, assessment.id, team.id)
     comment = (body.comment.strip() or None) if body.comment is not None else None
-    entries = _write_rows(session, assessment, link, rows, _wanted(body))
-    if comment != link.comment or entries:
+    entries, added = _write_rows(session, assessment, link, rows, _wanted(body))
+    if comment != link.comment or entries or added:
         before = {"comment": link.comment, "sheet_version": link.sheet_version}
         link.comment = comment
         link.sheet_version += 1
         link.updated_at = utcnow()
         session.flush()
+        rows = reads.sheet_rows(session, assessment.id, team.id, fresh=True)
+        # The inserted rows' ids from the read that answers the sheet anyway (RETURNING in
+        # parameter order would make SQLite insert one row per statement).
+        ids = {(row.criterion_id, row.student_id): row.id for row in rows}
+        entries += [_audit(link, key, ids[key], None, values) for key, values in added]
         entries.append(
             AuditEntry(
                 "assessment.sheet.saved",
@@ -237,7 +242,6 @@ def save_sheet(
             )
         )
         record_many(session, actor, entries)
-        rows = reads.sheet_rows(session, assessment.id, team.id, fresh=True)
     return _build(session, assessment, found, view, members, rows)
 
 
@@ -247,9 +251,10 @@ def _write_rows(
     link: ProjectAssessmentTeam,
     rows: Sequence[ProjectAssessmentScore],
     wanted: dict[RowKey, dict[str, Any]],
-) -> list[AuditEntry]:
-    """At most one DELETE, one UPDATE and one INSERT; the audit entries of every changed row.
-    Removals go first, so a row's key is free again before anything is inserted."""
+) -> tuple[list[AuditEntry], list[tuple[RowKey, dict[str, Any]]]]:
+    """At most one DELETE, one UPDATE and one INSERT (each one statement whatever the number of
+    rows); the audit entries of the removed and changed rows, and the rows inserted (their
+    entries need the ids). Removals go first, so a key is free again before an insert."""
     stored = {(row.criterion_id, row.student_id): row for row in rows}
     entries: list[AuditEntry] = []
     removed = [row for key, row in stored.items() if key not in wanted]
@@ -282,10 +287,8 @@ def _write_rows(
             [{"id": row.id, **values, "updated_at": now} for row, values in changed],
         )
     if added:
-        inserted = session.execute(
-            insert(ProjectAssessmentScore).returning(
-                ProjectAssessmentScore.id, sort_by_parameter_order=True
-            ),
+        session.execute(
+            insert(ProjectAssessmentScore),
             [
                 {
                     "school_id": assessment.school_id,
@@ -298,9 +301,5 @@ def _write_rows(
                 }
                 for (criterion_id, student_id), values in added
             ],
-        ).scalars()
-        entries += [
-            _audit(link, key, row_id, None, values)
-            for (key, values), row_id in zip(added, inserted, strict=True)
-        ]
-    return entries
+        )
+    return entries, added
