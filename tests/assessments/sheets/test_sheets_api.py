@@ -596,3 +596,23 @@ def test_a_layout_change_while_open_moves_the_sheet_to_the_new_version(
             }
         ],
     )
+
+
+def test_blank_comments_are_no_comments(
+    client: TestClient, worlds: RosterWorld, scene: Scene, session_factory: Factory
+) -> None:
+    c1, _c2 = scene.criteria
+    response = client.put(
+        scene.sheet,
+        json={"scores": [{"criterion_id": c1, "score": 3, "comment": " \n "}], "comment": "  "},
+        headers=bearer(worlds.north, "teacher"),
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["scores"], response.json()["comment"]) == (
+        [{"criterion_id": c1, "score": 3, "comment": None}],
+        None,
+    )
+    school, rubric = worlds.north.school.id, worlds.north_rubric.id
+    assert score_rows(session_factory, scene.assessment_id) == [
+        (scene.team_id, c1, None, 3, None, None, rubric, school)
+    ]

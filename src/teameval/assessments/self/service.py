@@ -27,7 +27,7 @@ from teameval.assessments.self.schemas import (
 )
 from teameval.assessments.sheets import reads
 from teameval.assessments.sheets.schemas import ScoreOut
-from teameval.assessments.sheets.service import not_open
+from teameval.assessments.sheets.service import clean_text, not_open
 from teameval.assessments.sheets.validation import score_errors
 from teameval.audit_trail import Actor, AuditEntry, record_many
 from teameval.errors import InvalidInput, NotFound
@@ -152,7 +152,7 @@ def save_self_assessment(
         raise InvalidInput(f"The self-assessment is not valid: {names}.", errors=errors)
     rows = _self_rows(session, assessment.id, mine.team.id, principal.user_id)
     wanted = {
-        score.criterion_id: {"score": score.score, "comment": score.comment}
+        score.criterion_id: {"score": score.score, "comment": clean_text(score.comment)}
         for score in body.scores
     }
     entries, added = _write(session, principal, mine, rows, wanted)

@@ -127,12 +127,17 @@ def get_sheet(session: Session, assessment: ProjectAssessment, team_id: int) -> 
     )
 
 
+def clean_text(text: str | None) -> str | None:
+    """Surrounding blanks dropped; a blank text is no text."""
+    return (text.strip() or None) if text is not None else None
+
+
 def _wanted(body: SheetIn) -> dict[RowKey, dict[str, Any]]:
     wanted: dict[RowKey, dict[str, Any]] = {}
     for score in body.scores:
         wanted[(score.criterion_id, None)] = {
             "score": score.score,
-            "comment": score.comment,
+            "comment": clean_text(score.comment),
             "reason": None,
         }
     for override in body.overrides:
@@ -215,7 +220,7 @@ def save_sheet(
         raise InvalidInput(f"The sheet is not valid: {names}.", errors=errors)
 
     rows = reads.sheet_rows(session, assessment.id, team.id)
-    comment = (body.comment.strip() or None) if body.comment is not None else None
+    comment = clean_text(body.comment)
     entries, added = _write_rows(session, assessment, link, rows, _wanted(body))
     if comment != link.comment or entries or added:
         before = {"comment": link.comment, "sheet_version": link.sheet_version}
