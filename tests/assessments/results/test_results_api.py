@@ -301,6 +301,17 @@ def test_published_results_never_change_and_a_republish_is_revision_two(
         headers=scene.teacher,
     )
     assert edit.status_code == 409, edit.text
+    # A copy changes freely, and nothing of it reaches the assessment.
+    copy = shared_client.post(
+        f"{API}/rubrics/{worlds.north_rubric.id}/copy", headers=scene.teacher
+    ).json()
+    reweighted = shared_client.patch(
+        f"{API}/rubrics/{copy['id']}",
+        json={"criteria": [{"name": "Alles", "weight": "5"}]},
+        headers=scene.teacher,
+    )
+    assert reweighted.status_code == 200, reweighted.text
+    assert scene.results() == answered1
     # A new course policy changes what a preview would say, never the published rows.
     policy = shared_client.put(
         f"{API}/courses/{worlds.north.course.id}/grade-policy",
