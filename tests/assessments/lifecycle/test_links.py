@@ -19,7 +19,7 @@ from tests.assessments.lifecycle.helpers import (
     put_scores,
 )
 from tests.projects.teams.team_helpers import enrolled_students, teams_url
-from tests.roster.conftest import RosterWorld, bearer
+from tests.roster.conftest import API, RosterWorld, bearer
 
 Factory = sessionmaker[Session]
 
@@ -157,3 +157,24 @@ def test_linked_teams_show_members_and_what_each_misses(
         "page": 1,
         "page_size": 50,
     }
+
+
+def test_a_student_leaving_the_course_while_open_makes_a_linked_locked_version(
+    shared_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
+) -> None:
+    worlds, factory = shared_worlds, shared_session_factory
+    assessment_id = worlds.north_assessment.id
+    teacher = bearer(worlds.north, "teacher")
+    stays = enrolled_students(factory, worlds.north, 1, "stays-")
+    _layout(shared_client, worlds, {1: [worlds.north.student.id, stays[0]]})
+    move(shared_client, assessment_id, teacher, "open")
+    left = shared_client.delete(
+        f"{API}/courses/{worlds.north.course.id}/students/{worlds.north.student.id}",
+        headers=teacher,
+    )
+    assert left.status_code == 204, left.text
+    (v2, version, reason, reference) = _current(factory, worlds.north_project.id)[1]
+    assert (version, reason, reference) == (2, "assessment", assessment_id)
+    assert links_of(factory, assessment_id) == sorted([(worlds.north_team.id, False), (v2, True)])
+    teams = shared_client.get(assessment_url(assessment_id, "/teams"), headers=teacher).json()
+    assert [[m["id"] for m in t["members"]] for t in teams["items"]] == [stays]
