@@ -380,3 +380,28 @@ def test_withdraw_keeps_the_publication_and_records_the_reason(
         "assessment.withdraw",
         {"revision": 1, "reason": "Verkeerde rubric"},
     )
+
+
+def test_if_match_makes_two_tabs_safe(
+    shared_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
+) -> None:
+    teacher = bearer(shared_worlds.north, "teacher")
+    url = assessment_url(shared_worlds.north_assessment.id)
+    read = shared_client.get(url, headers=teacher)
+    etag = read.headers["etag"]
+    first = shared_client.patch(url, json={"title": "Tab 1"}, headers={**teacher, "If-Match": etag})
+    assert first.status_code == 200, first.text
+    assert first.headers["etag"] == shared_client.get(url, headers=teacher).headers["etag"]
+    assert first.headers["etag"] != etag
+    before = full_rows(
+        shared_session_factory, ProjectAssessment, id=shared_worlds.north_assessment.id
+    )
+    second = shared_client.patch(
+        url, json={"status": "open"}, headers={**teacher, "If-Match": etag}
+    )
+    assert second.status_code == 412, second.text
+    assert second.json()["etag"] == first.headers["etag"]
+    assert (
+        full_rows(shared_session_factory, ProjectAssessment, id=shared_worlds.north_assessment.id)
+        == before
+    )

@@ -7,7 +7,9 @@ DELETE: results and publications point at an assessment.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response, status
 
 from teameval.access.dependencies import (
     AssessmentToManage,
@@ -26,7 +28,7 @@ from teameval.assessments.lifecycle.schemas import (
     TeamMemberOut,
 )
 from teameval.assessments.results.compute import compute
-from teameval.conditional import set_location
+from teameval.conditional import require_match, set_location, strong_etag
 from teameval.deps import PrincipalDep, SessionDep
 from teameval.kit.pagination import Page, PageDep, fetch_page
 
@@ -52,7 +54,9 @@ def create_assessment(
     teams; ``rubric_id`` must be a project rubric of the school (else 422 naming it)."""
     assessment = assessments.create_assessment(session, principal.actor, project, body)
     set_location(request, response, "get_assessment", assessment_id=assessment.id)
-    return AssessmentOut.model_validate(assessment)
+    created = AssessmentOut.model_validate(assessment)
+    response.headers["ETag"] = strong_etag(created)
+    return created
 
 
 @router.get(
@@ -83,9 +87,12 @@ def list_project_assessments(
     summary="Read one assessment.",
     response_model=AssessmentOut,
 )
-def get_assessment(assessment: AssessmentToView) -> AssessmentOut:
-    """Admins and the teachers of the project's course; another school's id is a 404."""
-    return AssessmentOut.model_validate(assessment)
+def get_assessment(assessment: AssessmentToView, response: Response) -> AssessmentOut:
+    """Admins and the teachers of the project's course, with a strong ``ETag`` for ``If-Match``
+    on PATCH; another school's id is a 404."""
+    body = AssessmentOut.model_validate(assessment)
+    response.headers["ETag"] = strong_etag(body)
+    return body
 
 
 @router.patch(
@@ -99,13 +106,24 @@ def update_assessment(
     body: AssessmentUpdate,
     principal: PrincipalDep,
     session: SessionDep,
+    response: Response,
+    if_match: Annotated[
+        str | None, Header(description="The ETag last read; another one answers 412.")
+    ] = None,
 ) -> AssessmentOut:
     """Title, kind, grade policy and rubric change only while ``draft`` (409 otherwise). A status
     must be an allowed transition (409 names ``from``, ``to``, ``allowed``). Opening freezes the
     rubric and locks the linked teams; publishing refuses incomplete teams and students (409
     listing them) unless ``complete_only``; ``closed`` from ``published`` withdraws."""
-    written = assessments.update_assessment(session, principal.actor, assessment, body)
-    return AssessmentOut.model_validate(written)
+    if if_match is not None:
+        # Locked first, so no other change slips in between this comparison and the write.
+        assessments.lock_assessment(session, assessment)
+        require_match(if_match, strong_etag(AssessmentOut.model_validate(assessment)))
+    written = AssessmentOut.model_validate(
+        assessments.update_assessment(session, principal.actor, assessment, body)
+    )
+    response.headers["ETag"] = strong_etag(written)
+    return written
 
 
 @router.get(
