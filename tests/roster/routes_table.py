@@ -407,17 +407,6 @@ ROUTES = [
         ),
     ),
     Route(
-        "remove project team",
-        "DELETE",
-        "/projects/{NP.id}/teams/{NT.id}",
-        204,
-        TEACHES,
-        foreign=(
-            ("/projects/{SP.id}/teams/{ST.id}", None),
-            ("/projects/{NP.id}/teams/{ST.id}", None),
-        ),
-    ),
-    Route(
         "lock project team",
         "POST",
         "/projects/{NP.id}/teams/{NT.id}/lock",
@@ -426,6 +415,18 @@ ROUTES = [
         foreign=(
             ("/projects/{SP.id}/teams/{ST.id}/lock", None),
             ("/projects/{NP.id}/teams/{ST.id}/lock", None),
+        ),
+    ),
+    # After the lock: tests that walk the table in order (test_off_mode) still find team 1.
+    Route(
+        "remove project team",
+        "DELETE",
+        "/projects/{NP.id}/teams/{NT.id}",
+        204,
+        TEACHES,
+        foreign=(
+            ("/projects/{SP.id}/teams/{ST.id}", None),
+            ("/projects/{NP.id}/teams/{ST.id}", None),
         ),
     ),
     # Rubrics and grade policies (issue 10): staff of the school; students 403 everywhere.
