@@ -49,8 +49,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.api import create_app
 from teameval.config import Settings
+from tests.assessments.factories import make_rubric
+from tests.assessments.lifecycle.factories import make_assessment
 from tests.conftest import login
-from tests.factories import SchoolWorld, make_group
+from tests.factories import SchoolWorld, make_group, make_project, make_team
 
 MAX_EXAMPLES = 20
 ROLES = ("student", "teacher", "admin")
@@ -119,12 +121,22 @@ def known_ids(
     """Real ids of the caller's school for the path, so a pass reaches past the 404s."""
     north = two_schools[0]
     with session_factory.begin() as session:
-        group = make_group(session, session.merge(north.course), 1)
+        course = session.merge(north.course)
+        group = make_group(session, course, 1)
+        student = session.merge(north.student)  # enrolled in ``course`` by two_schools
+        project = make_project(session, course)
+        team = make_team(session, project, 1, student)
+        rubric = make_rubric(session, session.merge(north.teacher))
+        assessment = make_assessment(session, project, rubric, session.merge(north.teacher))
         return {
             "course_id": north.course.id,
             "student_id": north.student.id,
             "user_id": north.teacher.id,
             "group_id": group.id,
+            "project_id": project.id,
+            "team_id": team.id,
+            "rubric_id": rubric.id,
+            "assessment_id": assessment.id,
         }
 
 
