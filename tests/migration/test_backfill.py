@@ -253,7 +253,7 @@ def test_a_failing_batch_rolls_back_alone_and_a_rerun_completes(any_shape_url: s
         env={FAIL_AFTER_ENV: "0"},
     )
     assert human.exit_code == 2
-    assert "Batch 1 of 10 failed" in human.stdout
+    assert "Batch 1 of 11 failed" in human.stdout  # ids 1 to 11, one id a batch
     rerun = _backfill(any_shape_url, "--commit", "--batch-size", "1")
     assert (rerun["created"], rerun["reactivated"], rerun["exit_code"]) == (2, 1, 0)
 

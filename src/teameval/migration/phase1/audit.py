@@ -1,8 +1,9 @@
 """Enrollment audit: how far ``course_enrollments`` covers active legacy memberships.
 
 Read-only and set-based, in a fixed number of statements whatever the data size: after probing
-the schema, one narrow scan counts the pairs of every category (per pair it aggregates only an
-anomaly flag and the membership count); the first pairs of each problem category are then
+the schema, two narrow passes count the pairs of every category (per pair they aggregate only
+an anomaly flag and the membership count): one over the students' pairs, shaped like the bare
+statement, one over the few other members' pairs; the first pairs of each problem category are then
 looked up in a few growing student id ranges, and one statement each fetches the names behind
 the sample ids.
 """
@@ -23,6 +24,7 @@ from teameval.migration.phase1.statements import (
     Category,
     StudentRange,
     audit_counts,
+    student_id_bounds,
 )
 from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK, EXIT_WARNING
 
@@ -207,8 +209,17 @@ def audit_enrollments(
     """
     schema = probe_enrollment_schema(connection)
     sample_limit = max(sample_limit, 0)
-    counts = connection.execute(audit_counts(schema, school_id=school_id)).one()
-    pair_counts = {category: int(counts._mapping[category.name.lower()]) for category in Category}
+    # Two passes that partition the pairs: the students' (the big one, shaped like the bare
+    # statement) and everyone else's (starts from the few non-student users).
+    passes = [
+        connection.execute(audit_counts(schema, school_id=school_id, members=members)).one()
+        for members in ("students", "others")
+    ]
+    pair_counts = {
+        category: sum(int(row._mapping[category.name.lower()]) for row in passes)
+        for category in Category
+    }
+    memberships = sum(int(row.memberships) for row in passes)
     wanted = {
         category: min(sample_limit, pair_counts[category])
         for category in PROBLEM_CATEGORIES
@@ -216,13 +227,14 @@ def audit_enrollments(
     }
     ids: list[SampleId] = []
     if wanted:
+        bounds = connection.execute(student_id_bounds(schema)).one()
         ids = _first_problem_pairs(
             connection,
             schema,
             wanted,
             school_id=school_id,
-            first_student=int(counts.min_student),
-            last_student=int(counts.max_student),
+            first_student=int(bounds.low),
+            last_student=int(bounds.high),
         )
     samples = _samples(connection, schema, sorted(ids, key=lambda i: (i[0], i[1], i[2])))
     active = pair_counts[Category.ENROLLED_ACTIVE]
@@ -242,7 +254,7 @@ def audit_enrollments(
     return EnrollmentAudit(
         status=status,
         exit_code=EXIT_CODES[status],
-        active_memberships=int(counts.memberships),
+        active_memberships=memberships,
         unique_pairs=sum(pair_counts.values()),
         eligible_pairs=eligible,
         enrolled_active=active,

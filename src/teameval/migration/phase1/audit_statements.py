@@ -13,7 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from teameval.migration.phase1.probe import EnrollmentSchema
-from teameval.migration.phase1.statements import Category, StudentRange, classified_pairs
+from teameval.migration.phase1.statements import (
+    Category,
+    Members,
+    StudentRange,
+    classified_pairs,
+)
 
 
 def first_pairs(
@@ -24,10 +29,13 @@ def first_pairs(
     category: Category,
     limit: int,
 ) -> sa.Select[Any]:
-    """The first ``limit`` pairs (by student, course) of one category in a student id range."""
-    classified = classified_pairs(schema, school_id=school_id, students=students).subquery(
-        "classified"
-    )
+    """The first ``limit`` pairs (by student, course) of one category in a student id range.
+    Only the members that category can be made of are read: non-student pairs come from the
+    few non-student users, every other category from the students' pairs."""
+    members: Members = "others" if category == Category.NON_STUDENT else "students"
+    classified = classified_pairs(
+        schema, school_id=school_id, students=students, members=members
+    ).subquery("classified")
     return (
         sa.select(classified.c.student_id, classified.c.course_id, classified.c.school_id)
         .where(classified.c.category == int(category))

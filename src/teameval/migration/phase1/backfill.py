@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from teameval.migration.phase1 import statements
 from teameval.migration.phase1.probe import CouldNotRun, EnrollmentSchema, probe_enrollment_schema
 from teameval.migration.phase1.statements import StudentRange
-from teameval.migration.runner.batches import ProgressCallback, ranges_from_starts, run_batches
+from teameval.migration.runner.batches import ProgressCallback, ranges_by_width, run_batches
 from teameval.migration.runner.bookkeeping import RunBook
 from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK
 
@@ -121,17 +121,16 @@ def plan_ranges(
     connection: sa.Connection,
     schema: EnrollmentSchema,
     *,
-    school_id: int | None,
     batch_size: int | None,
 ) -> list[StudentRange]:
-    """Student id ranges, ``batch_size`` distinct students each, from one query. The first and
-    last ranges are open-ended so students added while the run goes on are still covered."""
+    """Student id ranges of ``batch_size`` ids each, between the lowest and highest id of an
+    active member (two index look-ups). The first and last ranges are open-ended so students
+    added while the run goes on are still covered. Not narrowed to a school (``--school``): a
+    range with no pair of that school is a cheap empty batch (its statements filter exactly)."""
     if not batch_size:
         return [StudentRange()]
-    starts = connection.scalars(
-        statements.student_batch_starts(schema, school_id=school_id, students_per_batch=batch_size)
-    ).all()
-    return ranges_from_starts(starts)
+    bounds = connection.execute(statements.student_id_bounds(schema)).one()
+    return ranges_by_width(bounds.low, bounds.high, batch_size)
 
 
 def _write_batch(
@@ -189,7 +188,7 @@ def run_backfill(
                 f"course_enrollments.{column} is NOT NULL without a default and unknown to "
                 "the backfill; it cannot create enrollments here"
             )
-        ranges = plan_ranges(connection, schema, school_id=school_id, batch_size=batch_size)
+        ranges = plan_ranges(connection, schema, batch_size=batch_size)
         base = BackfillResult(
             dry_run=not commit,
             tally=Tally(),

@@ -28,7 +28,7 @@ from teameval.migration.runner.cli import (
 )
 from teameval.migration.runner.report import display_url
 
-BatchSize = Annotated[int, batch_size_option("Distinct students")]
+BatchSize = Annotated[int, batch_size_option("Student ids")]
 
 
 def audit_enrollments_command(

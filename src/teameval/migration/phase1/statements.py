@@ -10,12 +10,17 @@ group and the group's course. Each pair gets exactly one category, in this order
 a teacher/admin member is ``NON_STUDENT`` (whatever else is wrong), then a pair whose member,
 group or course rows disagree on the school is ``CROSS_SCHOOL``; the remaining *eligible* pairs
 are ``ENROLLED_ACTIVE``, ``ENROLLED_INACTIVE`` or ``MISSING``.
+
+A pair has one member, so the member's role splits the pairs in two disjoint halves
+(:data:`Members`): the audit counts the students' pairs in one big pass whose users side holds
+students only (as narrow as the bare statement's) and the rare non-students' pairs in a second
+pass that starts from those few users. Both passes are the same :func:`classified_pairs`.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,6 +45,10 @@ ANOMALY_NAMES = {Category.NON_STUDENT: "non_student_member", Category.CROSS_SCHO
 
 # Batches of the backfill are ranges of student ids.
 StudentRange = KeyRange
+
+# Which members' pairs a pass covers: all, students only, or everyone else (a NULL role
+# included). "students" and "others" partition the pairs exactly (a pair has one member).
+Members = Literal["students", "others"] | None
 
 
 def _is_boolean(column: sa.ColumnElement[Any]) -> bool:
@@ -70,13 +79,33 @@ def _same_school(schema: EnrollmentSchema) -> ColumnElement[bool]:
     return sa.and_(*same_school)
 
 
+def _is_student(schema: EnrollmentSchema) -> ColumnElement[bool]:
+    return schema.users.c.role == "student"
+
+
+def _is_not_student(schema: EnrollmentSchema) -> ColumnElement[bool]:
+    # Spelled out (not NOT coalesce(…)) so the planner estimates it from the role's statistics
+    # and starts from the few users it matches.
+    role = schema.users.c.role
+    return sa.or_(role.is_(None), role != "student")
+
+
 def _membership_conditions(
-    schema: EnrollmentSchema, *, school_id: int | None, students: StudentRange | None
+    schema: EnrollmentSchema,
+    *,
+    school_id: int | None,
+    students: StudentRange | None,
+    members: Members = None,
 ) -> list[ColumnElement[bool]]:
     """Which membership rows count: active, in the batch's student range, in the school's
-    scope. Shared by every pass, so that all of them see the same memberships."""
+    scope, of the pass's members. Shared by every pass, so that all of them see the same
+    memberships."""
     gm, g, c, u = schema.group_members, schema.groups, schema.courses, schema.users
     conditions: list[ColumnElement[bool]] = [is_true(gm.c.active)]
+    if members == "students":
+        conditions.append(_is_student(schema))
+    elif members == "others":
+        conditions.append(_is_not_student(schema))
     if students is not None:
         conditions += students.clause(gm.c.user_id)
         # Redundant with the join, but lets the planner range-scan users by primary key too.
@@ -112,6 +141,7 @@ def pairs(
     only: sa.Select[Any] | None = None,
     memberships: bool = False,
     school: bool = True,
+    members: Members = None,
 ) -> sa.Select[Any]:
     """One row per distinct (student, course) of active memberships, with its anomaly flag:
     ``anomaly`` 2 if a member is not a student, else 1 if its rows disagree on the school, else
@@ -119,33 +149,52 @@ def pairs(
 
     ``only`` (a select of ``(student_id, course_id)``) restricts it to those pairs;
     ``memberships`` adds their count (the audit needs it, a batch does not); without
-    ``school`` the group's school is left out (the audit's counts do not need it)."""
+    ``school`` the group's school is left out (the audit's counts do not need it); ``members``
+    keeps the pairs of students only or of the others only (:data:`Members`)."""
     gm, g, u = schema.group_members, schema.groups, schema.users
     # NULL school ids and roles fall to the anomaly: unknown is never treated as a match.
-    anomaly = sa.case(
-        (sa.func.coalesce(u.c.role == "student", sa.false()) == sa.false(), 2),
-        (_same_school(schema), 0),
-        else_=1,
+    not_student = sa.func.coalesce(u.c.role == "student", sa.false()) == sa.false()
+    anomaly: sa.ColumnElement[Any]
+    if members == "students":
+        # The role is known here: leaving it out keeps the role column out of the users side.
+        anomaly = sa.case((_same_school(schema), 0), else_=1)
+    elif members == "others":
+        anomaly = sa.literal(2)
+    else:
+        anomaly = sa.case((not_student, 2), (_same_school(schema), 0), else_=1)
+    conditions = _membership_conditions(
+        schema, school_id=school_id, students=students, members=members
     )
-    conditions = _membership_conditions(schema, school_id=school_id, students=students)
     if only is not None:
         conditions.append(sa.tuple_(gm.c.user_id, g.c.course_id).in_(only))
-    columns: list[sa.ColumnElement[Any]] = [
+    row_columns: list[sa.ColumnElement[Any]] = [
         gm.c.user_id.label("student_id"),
         g.c.course_id.label("course_id"),
-        sa.func.max(anomaly).label("anomaly"),
+        anomaly.label("anomaly"),
+    ]
+    if school:
+        row_columns.append(g.c.school_id.label("school_id"))
+    # OFFSET 0 is an optimisation fence: PostgreSQL computes each membership's flag inside the
+    # join and hands the aggregate these few narrow columns, not the school ids the flag is made
+    # of (at 1M memberships the aggregate's spill shrinks by a third). Same rows everywhere.
+    rows = (
+        sa.select(*row_columns)
+        .select_from(_memberships_join(schema))
+        .where(*conditions)
+        .offset(0)
+        .subquery("memberships")
+    )
+    columns: list[sa.ColumnElement[Any]] = [
+        rows.c.student_id,
+        rows.c.course_id,
+        sa.func.max(rows.c.anomaly).label("anomaly"),
     ]
     if school:
         # Only used for eligible pairs (whose rows all agree on it) and the samples' notes.
-        columns.append(sa.func.min(g.c.school_id).label("school_id"))
+        columns.append(sa.func.min(rows.c.school_id).label("school_id"))
     if memberships:
         columns.append(sa.func.count().label("memberships"))
-    return (
-        sa.select(*columns)
-        .select_from(_memberships_join(schema))
-        .where(*conditions)
-        .group_by(gm.c.user_id, g.c.course_id)
-    )
+    return sa.select(*columns).group_by(rows.c.student_id, rows.c.course_id)
 
 
 def classified_pairs(
@@ -156,6 +205,7 @@ def classified_pairs(
     only: sa.Select[Any] | None = None,
     memberships: bool = False,
     school: bool = True,
+    members: Members = None,
 ) -> sa.Select[Any]:
     """THE definition of the categories, shared by the audit and the backfill."""
     p = pairs(
@@ -165,6 +215,7 @@ def classified_pairs(
         only=only,
         memberships=memberships,
         school=school,
+        members=members,
     ).subquery("pairs")
     ce = schema.course_enrollments
     # The batch's range on the enrollment side too: without it every batch reads the whole
@@ -192,12 +243,15 @@ def classified_pairs(
     )
 
 
-def audit_counts(schema: EnrollmentSchema, *, school_id: int | None) -> sa.Select[Any]:
-    """The audit's one scan: pairs per category, active memberships, and the lowest and
-    highest student id (where the sample look-ups start and end). Narrow: per pair only the
-    anomaly flag and the membership count are aggregated; no school, no samples."""
+def audit_counts(
+    schema: EnrollmentSchema, *, school_id: int | None, members: Members
+) -> sa.Select[Any]:
+    """One of the audit's two counting passes (``members`` "students" or "others"): its pairs
+    per category and their active memberships. Narrow: per pair only the anomaly flag and the
+    membership count are aggregated; no school, no samples. The two passes partition the
+    pairs, so their sums are the counts of :func:`classified_pairs` over all members."""
     classified = classified_pairs(
-        schema, school_id=school_id, memberships=True, school=False
+        schema, school_id=school_id, memberships=True, school=False, members=members
     ).subquery("classified")
     counts: list[sa.ColumnElement[Any]] = [
         sa.func.count().filter(classified.c.category == int(category)).label(category.name.lower())
@@ -208,42 +262,23 @@ def audit_counts(schema: EnrollmentSchema, *, school_id: int | None) -> sa.Selec
         sa.cast(sa.func.coalesce(sa.func.sum(classified.c.memberships), 0), sa.BigInteger).label(
             "memberships"
         ),
-        sa.func.min(classified.c.student_id).label("min_student"),
-        sa.func.max(classified.c.student_id).label("max_student"),
     ).select_from(classified)
+
+
+def student_id_bounds(schema: EnrollmentSchema) -> sa.Select[Any]:
+    """The lowest and highest user id of an active membership: two index look-ups (with an
+    index on ``group_members.user_id``), never a scan. Not narrowed to a school: bounds only
+    need to contain every pair, and the statements that use them filter exactly."""
+    gm = schema.group_members
+    return sa.select(
+        sa.func.min(gm.c.user_id).label("low"), sa.func.max(gm.c.user_id).label("high")
+    ).where(is_true(gm.c.active))
 
 
 def classified_cte(schema: EnrollmentSchema, select: sa.Select[Any]) -> sa.CTE:
     cte = select.cte("classified")
     # Referenced twice (the batch's counts and its write): classify once, not scan twice.
     return cte.prefix_with("MATERIALIZED") if schema.supports_materialized_cte else cte
-
-
-def student_batch_starts(
-    schema: EnrollmentSchema, *, school_id: int | None, students_per_batch: int
-) -> sa.Select[Any]:
-    """The first student id of every batch of ``students_per_batch`` distinct active members,
-    in one statement (never one query per student)."""
-    if school_id is None:
-        gm = schema.group_members
-        distinct_students = (
-            sa.select(gm.c.user_id.label("student_id"))
-            .where(is_true(gm.c.active))
-            .group_by(gm.c.user_id)
-        )
-    else:
-        # Only a pre-filter to skip empty batches; the batch statements filter exactly.
-        scoped = pairs(schema, school_id=school_id).subquery("scoped")
-        distinct_students = sa.select(scoped.c.student_id).group_by(scoped.c.student_id)
-    numbered = sa.select(
-        distinct_students.subquery("d").c.student_id,
-        sa.func.row_number().over(order_by=sa.column("student_id")).label("n"),
-    ).subquery("numbered")
-    return (
-        sa.select(numbered.c.student_id)
-        .where((numbered.c.n - 1) % students_per_batch == 0)
-        .order_by(numbered.c.student_id)
-    )
 
 
 def _new_enrollment_columns(

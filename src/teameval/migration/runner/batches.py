@@ -40,6 +40,16 @@ def ranges_from_starts(starts: Sequence[int]) -> list[KeyRange]:
     return [KeyRange(low, high) for low, high in itertools.pairwise(bounds)]
 
 
+def ranges_by_width(low: int | None, high: int | None, width: int) -> list[KeyRange]:
+    """Ranges of ``width`` keys each from ``low`` to ``high`` (inclusive; from a ``min``/``max``,
+    so planning costs two index look-ups, not a scan); one open range when there are no keys or
+    no ``width``. As :func:`ranges_from_starts`, the first and last ranges are open."""
+    if low is None or high is None or width <= 0:
+        return [KeyRange()]
+    count = (int(high) - int(low)) // width + 1
+    return ranges_from_starts([int(low) + number * width for number in range(count)])
+
+
 @dataclass(frozen=True)
 class BatchStop:
     """The batch that failed (1-based number, its range) and why, in one line."""
