@@ -165,13 +165,30 @@ def takes_if_match(route: Any) -> bool:
     )
 
 
-def _has_single_get(paths: dict[str, Any], collection: str) -> bool:
-    """Whether ``collection/{id}`` (one more segment, a path parameter) has a GET."""
-    depth = collection.count("/") + 1
+def _single_get_of(paths: dict[str, Any], prefix: str) -> bool:
+    """Whether ``prefix/{id}`` (one more segment, a path parameter) has a GET."""
+    depth = prefix.count("/") + 1
     return any(
-        path.startswith(collection + "/{") and path.count("/") == depth and "get" in operations
+        path.startswith(prefix + "/{") and path.count("/") == depth and "get" in operations
         for path, operations in paths.items()
     )
+
+
+def _has_single_get(paths: dict[str, Any], collection: str) -> bool:
+    """Whether what a POST to ``collection`` creates has a GET, so its 201 sends ``Location``:
+    ``collection/{id}`` (``/courses`` → ``/courses/{course_id}``), the top-level resource of a
+    nested collection (``/courses/{course_id}/projects`` → ``/projects/{project_id}``), or the
+    original of a copy (``/rubrics/{rubric_id}/copy`` makes a rubric: ``/rubrics/{rubric_id}``)."""
+    noun = collection.rsplit("/", 1)[-1]
+    candidates = [collection, f"{_api_prefix(collection)}/{noun}"]
+    if noun == "copy":
+        candidates.append(collection.rsplit("/", 2)[0])
+    return any(_single_get_of(paths, candidate) for candidate in candidates)
+
+
+def _api_prefix(path: str) -> str:
+    """``/api/v1`` of ``/api/v1/courses/...``: the first two segments."""
+    return "/".join(path.split("/")[:3])
 
 
 def _declare_success_headers(document: dict[str, Any], routes: Sequence[BaseRoute]) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.roster.conftest import API, Headers, RosterWorld
+from tests.roster.conftest import API, Headers, RosterWorld, bearer
+from tests.roster.routes_table import ROUTES, call
 
 STUDENTS = f"{API}/admin/students"
 
@@ -24,6 +25,46 @@ def test_creates_point_at_the_new_resource(client: TestClient, admin: Headers) -
         fetched = client.get(location, headers=admin)
         assert fetched.status_code == 200
         assert fetched.json() == created.json()
+
+
+def test_every_create_the_document_says_sends_location_does(
+    shared_client: TestClient, shared_worlds: RosterWorld
+) -> None:
+    """Every 201 the OpenAPI document gives a ``Location`` sends one, and it GETs what the
+    create answered (every create route of the app, from the role-matrix table)."""
+    paths = shared_client.get("/openapi.json").json()["paths"]
+    declared = {
+        path
+        for path, operations in paths.items()
+        if "Location"
+        in operations.get("post", {}).get("responses", {}).get("201", {}).get("headers", {})
+    }
+    admin = bearer(shared_worlds.north, "admin")
+    checked = []
+    for route in ROUTES:
+        if route.method != "POST" or route.ok != 201:
+            continue
+        created = call(shared_client, shared_worlds, "POST", route.path, route.body, admin)
+        assert created.status_code == 201, (route.name, created.text)
+        template = API + route.path.replace("{N.course.id}", "{course_id}")
+        if not any(_same_path(template, path) for path in declared):
+            assert "Location" not in created.headers, route.name
+            continue
+        fetched = shared_client.get(created.headers["Location"], headers=admin)
+        assert fetched.status_code == 200, route.name
+        assert fetched.json()["id"] == created.json()["id"], route.name
+        checked.append(route.name)
+    assert len(checked) >= 7, checked
+
+
+def _same_path(filled_template: str, declared: str) -> bool:
+    """Whether a route-table path (``/projects/{NP.id}/teams``) is the document's path
+    (``/projects/{project_id}/teams``): the same segments, any placeholder for a parameter."""
+    ours, theirs = filled_template.split("/"), declared.split("/")
+    return len(ours) == len(theirs) and all(
+        a == b or (a.startswith("{") and b.startswith("{"))
+        for a, b in zip(ours, theirs, strict=True)
+    )
 
 
 def _student(worlds: RosterWorld) -> str:
@@ -87,8 +128,21 @@ def test_the_openapi_document_declares_these_headers(client: TestClient) -> None
     assert declared == {
         ("POST", f"{API}/courses", "201", "Location"),
         ("POST", STUDENTS, "201", "Location"),
+        ("POST", f"{API}/courses/{{course_id}}/projects", "201", "Location"),
+        ("POST", f"{API}/projects/{{project_id}}/teams", "201", "Location"),
+        ("POST", f"{API}/projects/{{project_id}}/assessments", "201", "Location"),
+        ("POST", f"{API}/rubrics", "201", "Location"),
+        ("POST", f"{API}/rubrics/{{rubric_id}}/copy", "201", "Location"),
         ("GET", STUDENTS + "/{student_id}", "200", "ETag"),
         ("PATCH", STUDENTS + "/{student_id}", "200", "ETag"),
+        ("GET", f"{API}/projects/{{project_id}}", "200", "ETag"),
+        ("PATCH", f"{API}/projects/{{project_id}}", "200", "ETag"),
+        ("GET", f"{API}/rubrics/{{rubric_id}}", "200", "ETag"),
+        ("PATCH", f"{API}/rubrics/{{rubric_id}}", "200", "ETag"),
+        ("GET", f"{API}/assessments/{{assessment_id}}", "200", "ETag"),
+        ("PATCH", f"{API}/assessments/{{assessment_id}}", "200", "ETag"),
+        ("GET", f"{API}/assessments/{{assessment_id}}/teams/{{team_id}}/scores", "200", "ETag"),
+        ("PUT", f"{API}/assessments/{{assessment_id}}/teams/{{team_id}}/scores", "200", "ETag"),
     }
     patch = paths[STUDENTS + "/{student_id}"]["patch"]
     assert "412" in patch["responses"]

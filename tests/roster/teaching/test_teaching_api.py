@@ -138,9 +138,11 @@ def test_unenroll_deactivates_the_enrollment_and_the_course_memberships(
     assert (
         membership(shared_session_factory, shared_worlds.north_group.id, north.student.id) is False
     )
+    # The student also leaves the course's active project's team 1 (docs/projects.md).
     assert audit_actions(shared_session_factory, north.school.id, before) == [
         "enrollment.deactivated",
         "group_member.deactivated",
+        "project_team.update",
     ]
     roster = shared_client.get(_roster(shared_worlds), headers=bearer(north, "teacher")).json()
     assert roster["total"] == 0
@@ -148,7 +150,7 @@ def test_unenroll_deactivates_the_enrollment_and_the_course_memberships(
         f"{_roster(shared_worlds)}/{north.student.id}", headers=bearer(north, "teacher")
     )
     assert again.status_code == 204  # idempotent, and writes no second audit row
-    assert len(audit_actions(shared_session_factory, north.school.id, before)) == 2
+    assert len(audit_actions(shared_session_factory, north.school.id, before)) == 3
 
 
 def test_team_number_moves_the_student_and_creates_the_team(
