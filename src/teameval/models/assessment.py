@@ -26,7 +26,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -41,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from teameval.models.base import Base, TenantScoped, Timestamped
+from teameval.models.base import Base, TenantScoped, Timestamped, UTCDateTime
 
 # Weighted scores are kept exactly ("n/d") and, for display and sorting, to 4 places.
 WEIGHTED_SCORE_PRECISION = 10
@@ -102,9 +101,9 @@ class ProjectAssessment(TenantScoped, Timestamped, Base):
     grade_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The latest publication's revision; 0 while never published.
     revision: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
-    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProjectAssessmentTeam(TenantScoped, Timestamped, Base):
@@ -139,7 +138,7 @@ class ProjectAssessmentTeam(TenantScoped, Timestamped, Base):
     # Bumped by every save of the sheet: its ETag.
     sheet_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     linked_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
+        UTCDateTime(), server_default=func.now(), nullable=False
     )
 
 
@@ -247,14 +246,14 @@ class AssessmentPublication(TenantScoped, Base):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("project_assessments.id"), nullable=False)
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
     published_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
+        UTCDateTime(), server_default=func.now(), nullable=False
     )
     published_by_id: Mapped[int | None] = mapped_column(Integer)
     complete_only: Mapped[bool] = mapped_column(Boolean, nullable=False)
     # The effective grade policy and the rubric (title, scale, criteria with weights) as used.
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     rubric: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_by_id: Mapped[int | None] = mapped_column(Integer)
     withdraw_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -315,7 +314,7 @@ class AssessmentResult(TenantScoped, Base):
     scores: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
+        UTCDateTime(), server_default=func.now(), nullable=False
     )
 
 

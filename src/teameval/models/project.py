@@ -20,7 +20,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -34,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from teameval.models.base import Base, TenantScoped, Timestamped
+from teameval.models.base import Base, TenantScoped, Timestamped, UTCDateTime
 
 
 class ProjectStatus(StrEnum):
@@ -161,14 +160,14 @@ class ProjectTeam(TenantScoped, Timestamped, Base):
     previous_version_id: Mapped[int | None] = mapped_column(Integer)
     backfill_source: Mapped[str | None] = mapped_column(String(20))
     is_current: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=true())
-    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     lock_reason: Mapped[str | None] = mapped_column(String(20))
     # The assessment or peer evaluation that locked it (no key: those tables come later).
     lock_reference_id: Mapped[int | None] = mapped_column(Integer)
     locked_by_id: Mapped[int | None] = mapped_column(Integer)
     # Set when a newer version replaced this one, or when the team was removed.
-    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def locked(self) -> bool:
@@ -217,5 +216,5 @@ class ProjectTeamMember(TenantScoped, Base):
     user_id: Mapped[int] = mapped_column(Integer, nullable=False)
     role: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
+        UTCDateTime(), server_default=func.now(), nullable=False
     )

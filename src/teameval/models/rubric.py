@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -32,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from teameval.models.base import Base, TenantScoped, Timestamped
+from teameval.models.base import Base, TenantScoped, Timestamped, UTCDateTime
 
 # At most this many levels on a scale (scale_max - scale_min + 1) and criteria on a rubric.
 MAX_LEVELS = 10
@@ -79,7 +78,7 @@ class Rubric(TenantScoped, Timestamped, Base):
     # NULL when made by a command-line import on behalf of the school.
     created_by_id: Mapped[int | None] = mapped_column(Integer)
     copied_from_id: Mapped[int | None] = mapped_column(Integer)
-    frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     frozen_reason: Mapped[str | None] = mapped_column(String(200))
 
     @property
