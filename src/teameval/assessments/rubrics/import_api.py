@@ -3,49 +3,31 @@ HTTP, for admins and teachers, so the web UI can offer the same import as the co
 
 ``mode=preview`` (the default) answers 200 with the report; ``mode=commit`` creates every rubric,
 or answers 422 with the same report and writes nothing when any line has an error. The form is
-read only after the caller is known to be staff and the declared size is within the limit, the
-way ``POST /admin/students/import`` reads its upload.
+read (by ``kit.uploads``) only after the caller is known to be staff and the declared size is
+within the limit, the way ``POST /admin/students/import`` reads its upload.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal, TypeAlias
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile
-from starlette.types import Message, Receive
+from pydantic import BaseModel
 
 from teameval.access.dependencies import StaffMember
 from teameval.assessments.rubrics.files import import_rubrics
 from teameval.deps import SessionDep, StateDep
 from teameval.errors import InvalidInput
-from teameval.kit.csv_files import too_large
+from teameval.kit import uploads
+from teameval.kit.uploads import MODE_PROPERTY, upload_form_schema
 
 router = APIRouter(tags=["rubrics"])
 
-FORM_OVERHEAD_BYTES = 64 * 1024
-_FORM_SCHEMA: dict[str, Any] = {
-    "title": "RubricImportForm",
-    "type": "object",
-    "required": ["file"],
-    "properties": {
-        "file": {
-            "type": "string",
-            "contentMediaType": "application/octet-stream",
-            "title": "File",
-            "description": "Our JSON or CSV, or the seed platform's rubric CSV.",
-        },
-        "mode": {
-            "type": "string",
-            "enum": ["preview", "commit"],
-            "title": "Mode",
-            "default": "preview",
-        },
-    },
-}
+_FORM_SCHEMA = upload_form_schema(
+    "RubricImportForm",
+    "Our JSON or CSV, or the seed platform's rubric CSV.",
+    {"mode": MODE_PROPERTY},
+)
 
 
 class ImportOptions(BaseModel):
@@ -82,55 +64,17 @@ class RubricImportReport(BaseModel):
     warnings: list[str]
 
 
-@dataclass(frozen=True)
-class Upload:
-    data: bytes
-    options: ImportOptions
-
-
-def _limited(receive: Receive, limit: int, max_bytes: int) -> Receive:
-    received = 0
-
-    async def limited_receive() -> Message:
-        nonlocal received
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise too_large(max_bytes)
-        return message
-
-    return limited_receive
+Upload: TypeAlias = uploads.Upload[ImportOptions]
 
 
 async def read_upload(request: Request, state: StateDep, _staff: StaffMember) -> Upload:
-    max_bytes = state.settings.import_max_bytes
-    limit = max_bytes + FORM_OVERHEAD_BYTES
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large(max_bytes)
-    form_request = Request(request.scope, _limited(request.receive, limit, max_bytes))
-    async with form_request.form(max_files=1, max_fields=5) as form:
-        file = form.get("file")
-        if not isinstance(file, UploadFile):
-            raise RequestValidationError(
-                [
-                    {
-                        "loc": ("body", "file"),
-                        "msg": "Field required: the rubric file as a multipart file part",
-                        "type": "value_error",
-                    }
-                ]
-            )
-        data = await file.read(max_bytes + 1)
-        fields = {key: form[key] for key in ("mode",) if key in form}
-    try:
-        options = ImportOptions.model_validate(fields)
-    except ValidationError as error:
-        raise RequestValidationError(
-            [{**item, "loc": ("body", *item["loc"])} for item in error.errors()]
-        ) from error
-    return Upload(data=data, options=options)
+    return await uploads.read_upload(
+        request,
+        ImportOptions,
+        max_bytes=state.settings.import_max_bytes,
+        file_name="the rubric file",
+        max_fields=5,
+    )
 
 
 @router.post(

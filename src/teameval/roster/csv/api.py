@@ -13,50 +13,33 @@ FastAPI would otherwise parse a ``File()`` parameter before any dependency runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal, TypeAlias
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile
-from starlette.types import Message, Receive
+from pydantic import BaseModel
 
 from teameval.deps import AdminDep, SessionDep, StateDep
 from teameval.errors import InvalidInput
-from teameval.kit.csv_files import too_large
+from teameval.kit import uploads
+from teameval.kit.uploads import FORM_OVERHEAD_BYTES, MODE_PROPERTY, upload_form_schema
 from teameval.roster.csv.exporter import export_students
 from teameval.roster.csv.importer import import_students
 from teameval.roster.csv.schemas import ImportReportOut
 from teameval.roster.legacy import adapter as legacy
 from teameval.roster.students.filters import StudentFilterDep
 
+__all__ = ["FORM_OVERHEAD_BYTES", "ImportOptions", "Upload", "read_upload", "router"]
+
 router = APIRouter(prefix="/admin/students", tags=["students"])
 
-# Room for what the form adds around the file: boundaries, part headers, mode, skip_invalid.
-FORM_OVERHEAD_BYTES = 64 * 1024
-
-# The documented request body (FastAPI cannot derive it: the route reads the form itself).
-_FORM_SCHEMA: dict[str, Any] = {
-    "title": "ImportForm",
-    "type": "object",
-    "required": ["file"],
-    "properties": {
-        "file": {
-            "type": "string",
-            "contentMediaType": "application/octet-stream",
-            "title": "File",
-            "description": "CSV: UTF-8 (BOM or not), UTF-16 or Windows-1252; , ; or tab.",
-        },
-        "mode": {
-            "type": "string",
-            "enum": ["preview", "commit"],
-            "title": "Mode",
-            "default": "preview",
-        },
+_FORM_SCHEMA = upload_form_schema(
+    "ImportForm",
+    "CSV: UTF-8 (BOM or not), UTF-16 or Windows-1252; , ; or tab.",
+    {
+        "mode": MODE_PROPERTY,
         "skip_invalid": {"type": "boolean", "title": "Skip Invalid", "default": False},
     },
-}
+)
 
 
 class ImportOptions(BaseModel):
@@ -64,55 +47,18 @@ class ImportOptions(BaseModel):
     skip_invalid: bool = False
 
 
-@dataclass(frozen=True)
-class Upload:
-    data: bytes
-    options: ImportOptions
-
-
-def _limited(receive: Receive, limit: int, max_bytes: int) -> Receive:
-    """``receive`` that refuses (413) the message that takes the body past ``limit`` bytes."""
-    received = 0
-
-    async def limited_receive() -> Message:
-        nonlocal received
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise too_large(max_bytes)
-        return message
-
-    return limited_receive
-
-
-def _invalid(field: str, message: str) -> RequestValidationError:
-    return RequestValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
+Upload: TypeAlias = uploads.Upload[ImportOptions]
 
 
 async def read_upload(request: Request, state: StateDep, _admin: AdminDep) -> Upload:
     """The uploaded file (at most the limit + 1 byte) and the form's options, read only after
     the caller is known to be an admin and the declared size is within the limit."""
-    max_bytes = state.settings.import_max_bytes
-    limit = max_bytes + FORM_OVERHEAD_BYTES
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large(max_bytes)
-    form_request = Request(request.scope, _limited(request.receive, limit, max_bytes))
-    async with form_request.form(max_files=1, max_fields=10) as form:
-        file = form.get("file")
-        if not isinstance(file, UploadFile):
-            raise _invalid("file", "Field required: the CSV file as a multipart file part")
-        # One byte past the limit is enough for the importer to refuse it (413).
-        data = await file.read(max_bytes + 1)
-        fields = {key: form[key] for key in ("mode", "skip_invalid") if key in form}
-    try:
-        options = ImportOptions.model_validate(fields)
-    except ValidationError as error:
-        raise RequestValidationError(
-            [{**item, "loc": ("body", *item["loc"])} for item in error.errors()]
-        ) from error
-    return Upload(data=data, options=options)
+    return await uploads.read_upload(
+        request,
+        ImportOptions,
+        max_bytes=state.settings.import_max_bytes,
+        file_name="the CSV file",
+    )
 
 
 @router.post(
