@@ -8,86 +8,57 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
-from teameval.cli.common import DatabaseUrlOption, console, emit_json, fail, unit_of_work
+from teameval.cli.common import DatabaseUrlOption, console, unit_of_work
+from teameval.cli.files import (
+    CommitOption,
+    JsonReportOption,
+    SchoolOption,
+    finish_report,
+    run_import,
+)
 from teameval.config import Settings
-from teameval.errors import AppError, NotFound
 
 rubrics_app = typer.Typer(
     help="Rubrics as files (JSON or CSV, and the seed platform's CSV).", no_args_is_help=True
 )
 
 EXIT_FILE_ERRORS = 1
-EXIT_UNUSABLE = 2
 _ERRORS_SHOWN = 50
-
-
-def _read(path: str, limit: int) -> bytes:
-    from teameval.kit.csv_files import unusable
-
-    if path == "-":
-        return sys.stdin.buffer.read(limit + 1)
-    file = Path(path)
-    if not file.is_file():
-        raise unusable(f"{path}: no such file.")
-    with file.open("rb") as handle:
-        return handle.read(limit + 1)
-
-
-def _exit_unusable(error: AppError, json_output: bool) -> NoReturn:
-    if json_output:
-        emit_json(error.to_problem())
-    fail(error.detail, code=EXIT_UNUSABLE)
 
 
 @rubrics_app.command("import")
 def import_command(
     file: Annotated[str, typer.Argument(help="The rubric file (JSON or CSV), or - for stdin.")],
-    school: Annotated[str, typer.Option(help="The school's slug.")],
-    commit: Annotated[bool, typer.Option("--commit", help="Write (default: preview).")] = False,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    school: SchoolOption,
+    commit: CommitOption = False,
+    json_output: JsonReportOption = False,
     database_url: Annotated[str | None, DatabaseUrlOption] = None,
 ) -> None:
     """Import rubrics; a preview unless --commit, which writes all of them or nothing."""
     from teameval.assessments.rubrics.files import import_rubrics
     from teameval.audit_trail import Actor
-    from teameval.kit.csv_files import FileTooLarge, UnusableFile
     from teameval.roster.accounts.service import school_by_slug
 
-    settings = Settings()
-    try:
-        data = _read(file, settings.import_max_bytes)
-    except UnusableFile as error:
-        _exit_unusable(error, json_output)
-    unusable: AppError | None = None
-    report: dict[str, Any] = {}
-    with unit_of_work(database_url) as session:
-        try:
-            found = school_by_slug(session, school)
-            actor = Actor.command_line(found.id, "rubrics import")
-            result = import_rubrics(
-                session,
-                actor,
-                data,
-                max_bytes=settings.import_max_bytes,
-                max_rows=settings.import_max_rows,
-                commit=commit,
-            )
-            report = result.to_dict()
-        except (UnusableFile, FileTooLarge, NotFound) as error:
-            unusable = error
-    if unusable is not None:
-        _exit_unusable(unusable, json_output)
-    if json_output:
-        emit_json(report)
-    else:
-        _print(report)
-    if report["errors"]:
-        raise typer.Exit(EXIT_FILE_ERRORS)
+    def run(session: Session, data: bytes, settings: Settings) -> dict[str, Any]:
+        actor = Actor.command_line(school_by_slug(session, school).id, "rubrics import")
+        result = import_rubrics(
+            session,
+            actor,
+            data,
+            max_bytes=settings.import_max_bytes,
+            max_rows=settings.import_max_rows,
+            commit=commit,
+        )
+        return result.to_dict()
+
+    report = run_import(file, json_output, database_url, run)
+    finish_report(report, json_output, _print, EXIT_FILE_ERRORS)
 
 
 def _print(report: dict[str, Any]) -> None:
@@ -128,7 +99,7 @@ def _print(report: dict[str, Any]) -> None:
 @rubrics_app.command("export")
 def export_command(
     rubric_id: Annotated[int, typer.Argument(help="The rubric's id.")],
-    school: Annotated[str, typer.Option(help="The school's slug.")],
+    school: SchoolOption,
     file_format: Annotated[
         Literal["json", "csv"], typer.Option("--format", help="json (default) or csv.")
     ] = "json",

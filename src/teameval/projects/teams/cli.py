@@ -7,47 +7,24 @@ and share its exit codes: 0 clean; 1 line errors (nothing written) or a domain e
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
-from teameval.cli.common import DatabaseUrlOption, console, emit_json, fail, unit_of_work
+from teameval.cli.common import DatabaseUrlOption, console, emit_json, unit_of_work
+from teameval.cli.files import CommitOption, SchoolOption, exit_unusable, finish_report, run_import
 from teameval.config import Settings
 from teameval.errors import AppError, InvalidInput, NotFound
 
 teams_app = typer.Typer(help="Project teams: show, import, generate.", no_args_is_help=True)
 
 EXIT_LINE_ERRORS = 1
-EXIT_UNUSABLE = 2
 _ERRORS_SHOWN = 50
 
-SchoolOption = Annotated[str, typer.Option("--school", help="The school's slug.")]
 ProjectOption = Annotated[int, typer.Option("--project", help="The project's id.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-CommitOption = Annotated[bool, typer.Option("--commit", help="Write (default: preview).")]
-
-
-def _read(path: str, limit: int) -> bytes:
-    """At most one byte past the limit: enough for the importer to refuse the file."""
-    from teameval.kit.csv_files import unusable
-
-    if path == "-":
-        return sys.stdin.buffer.read(limit + 1)
-    file = Path(path)
-    if not file.is_file():
-        raise unusable(f"{path}: no such file.")
-    with file.open("rb") as handle:
-        return handle.read(limit + 1)
-
-
-def _exit_unusable(error: AppError, json_output: bool) -> NoReturn:
-    # With --json, stdout still holds exactly one JSON document: the problem.
-    if json_output:
-        emit_json(error.to_problem())
-    fail(error.detail, code=EXIT_UNUSABLE)
 
 
 @teams_app.command("show")
@@ -73,7 +50,7 @@ def show(
         except NotFound as error:
             unusable = error
     if unusable is not None:
-        _exit_unusable(unusable, json_output)
+        exit_unusable(unusable, json_output)
     if json_output:
         emit_json({"project_id": project, "teams": teams})
         return
@@ -129,39 +106,26 @@ def import_teams(
     """Replace the project's teams from CSV (team_number and email or student_number, optional
     team_name). Preview by default; a file with any line error is never written."""
     from teameval.audit_trail import Actor
-    from teameval.kit.csv_files import FileTooLarge, UnusableFile
-    from teameval.projects.teams.sources.service import import_teams as run_import
+    from teameval.projects.teams.sources.service import import_teams as run_import_teams
     from teameval.projects.teams.sources.shown import project_of_school
     from teameval.roster.accounts.service import school_by_slug
 
-    settings = Settings()
-    try:
-        data = _read(file, settings.import_max_bytes)
-    except UnusableFile as error:
-        _exit_unusable(error, json_output)
-    unusable: AppError | None = None
-    report: dict[str, Any] = {}
-    with unit_of_work(database_url) as session:
+    def run(session: Session, data: bytes, settings: Settings) -> dict[str, Any]:
+        found_school = school_by_slug(session, school)
+        found = project_of_school(session, found_school.id, project)
+        actor = Actor.command_line(found_school.id, "teams import")
         try:
-            found_school = school_by_slug(session, school)
-            found = project_of_school(session, found_school.id, project)
-            actor = Actor.command_line(found_school.id, "teams import")
-            result = run_import(session, actor, found, data, settings, commit=commit)
-            report = result.model_dump()
-        except (UnusableFile, FileTooLarge, NotFound) as error:
-            unusable = error
+            result = run_import_teams(session, actor, found, data, settings, commit=commit)
         except InvalidInput as error:  # a commit with line errors: the same report
             if "valid" not in error.extensions:
                 raise
-            report = dict(error.extensions)
-    if unusable is not None:
-        _exit_unusable(unusable, json_output)
-    if json_output:
-        emit_json(report)
-    else:
-        _print_plan(report, rerun="--commit")
-    if report["errors"]:
-        raise typer.Exit(EXIT_LINE_ERRORS)
+            return dict(error.extensions)
+        return result.model_dump()
+
+    report = run_import(file, json_output, database_url, run)
+    finish_report(
+        report, json_output, lambda shown: _print_plan(shown, rerun="--commit"), EXIT_LINE_ERRORS
+    )
 
 
 @teams_app.command("generate")
@@ -204,7 +168,7 @@ def generate(
             result = generate_teams(session, actor, found, size, seed, include, commit=commit)
             report = {**result.model_dump(), "committed": commit}
     if unusable is not None:
-        _exit_unusable(unusable, json_output)
+        exit_unusable(unusable, json_output)
     if json_output:
         emit_json(report)
         return
