@@ -10,15 +10,20 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from teameval.audit_trail import Actor
 from teameval.auth.passwords import hash_password
-from teameval.demo_assessments import build_demo_assessments, remove_demo_assessments
+from teameval.demo_assessments import (
+    DemoAssessments,
+    build_demo_assessments,
+    remove_demo_assessments,
+)
 from teameval.demo_projects import DemoProjects, build_demo_projects
 from teameval.kit.normalise import full_name
 from teameval.models import (
+    AssessmentResult,
     AuditLog,
     Course,
     CourseEnrollment,
@@ -110,6 +115,7 @@ class DemoSummary:
     memberships_without_enrollment: int
     inactive_enrollments_under_teams: int
     projects: DemoProjects | None = None
+    assessments: DemoAssessments | None = None
 
 
 def reset_demo(session: Session) -> None:
@@ -252,7 +258,7 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
     # Students enrolled without a team, as a new term begins.
     enrollments.enroll(session, actor, [(courses[-1].id, s.id) for s in students[-5:]])
     demo_projects = build_demo_projects(session, actor)
-    build_demo_assessments(session, actor)
+    demo_assessments = build_demo_assessments(session, actor)
 
     return DemoSummary(
         DEMO_SLUG,
@@ -263,17 +269,20 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
         len(unenrolled),
         len(deactivated),
         demo_projects,
+        demo_assessments,
     )
 
 
 def demo_logins(session: Session, school_id: int) -> list[DemoLogin]:
-    """One login per role: the admin, the first teacher, the first student who is not archived."""
+    """One login per role: the admin, the first teacher, and the first student who is not
+    archived and has a published result (so `GET /me/assessments` shows one), else the first."""
     logins = []
     for role in (Role.ADMIN, Role.TEACHER, Role.STUDENT):
+        has_result = exists().where(AssessmentResult.student_id == User.id)
         user = session.scalars(
             select(User)
             .where(User.school_id == school_id, User.role == role.value, User.archived.is_(False))
-            .order_by(User.id)
+            .order_by(has_result.desc() if role is Role.STUDENT else User.id, User.id)
             .limit(1)
         ).first()
         if user is not None:

@@ -68,6 +68,13 @@ def _print_summary(url: str, summary: DemoSummary, port: int) -> None:
             f"({summary.projects.versions} team versions kept, history included): "
             "`teameval projects list --school demo`."
         )
+    if summary.assessments is not None:
+        console.print(
+            f"A project rubric (id {summary.assessments.rubric_id}), assessment "
+            f"{summary.assessments.published_id} published (the student login below has a "
+            f"grade: GET /api/v1/me/assessments) and assessment {summary.assessments.scored_id} "
+            "open for scoring: `teameval assessments list --school demo`."
+        )
     table = Table(title=f"Demo logins (school: {summary.school_slug})")
     for column in ("role", "email", "password"):
         table.add_column(column)
