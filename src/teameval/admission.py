@@ -27,16 +27,17 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# Paths that never touch the database (API docs), and /health, which must answer while the
-# queue is full: it has its own connections in the pool's margin (teameval.db.POOL_MARGIN).
-EXEMPT_PREFIXES = ("/docs", "/redoc", "/openapi.json")
+# Paths that never touch the database (API docs, the web UI's static files), and /health, which
+# must answer while the queue is full: it has its own connections in the pool's margin
+# (teameval.db.POOL_MARGIN).
+EXEMPT_PREFIXES = ("/docs", "/redoc", "/openapi.json", "/static/")
 EXEMPT_PATHS = frozenset({"/api/v1/health"})
 
 
 # Sign-ins wait for a password-hashing turn (auth/passwords.py) while holding their connection.
 # They get a lane of their own, as wide as the hashing limit, so a burst of logins queues here in
 # the event loop and never takes the turns (and connections) every other route needs.
-LOGIN_PATHS = frozenset({"/api/v1/auth/login"})
+LOGIN_PATHS = frozenset({"/api/v1/auth/login", "/sign-in"})
 
 
 def needs_admission(path: str) -> bool:

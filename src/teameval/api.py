@@ -20,6 +20,7 @@ from teameval.openapi import install_openapi
 from teameval.problems import install_problem_handlers
 from teameval.projects.routes import routers as projects_routers
 from teameval.roster.routes import routers as roster_routers
+from teameval.web.routes import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -71,5 +72,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         AdmissionLimit, gate=app.state.admission, login_gate=app.state.login_admission
     )
     app.include_router(api_router())
+    install_web(app)  # the web UI: every path outside /api/v1 (docs/ui.md)
     install_openapi(app)
     return app

@@ -150,7 +150,7 @@ def _person(rng: random.Random, index: int) -> tuple[str, str, str, str]:
 
 def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
     rng = random.Random(seed)
-    school = School(slug=DEMO_SLUG, name="Demo College")
+    school = School(slug=DEMO_SLUG, name="Demo College", locale="nl")  # the web UI in Dutch
     session.add(school)
     session.flush()
     actor = Actor.command_line(school.id, "demo")

@@ -7,18 +7,22 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from teameval.db_errors import as_app_error, first_line
-from teameval.errors import AppError, InvalidInput, problem_document
+from teameval.errors import AppError, InvalidInput, NotFound, problem_document
+from teameval.web.errors import error_page, is_page
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("teameval")
 
 
-def problem_response(error: AppError, request: Request) -> JSONResponse:
+def problem_response(error: AppError, request: Request) -> Response:
+    """Problem details for the API; the same error as an HTML page for a web page."""
+    if is_page(request):
+        return error_page(request, error)
     headers = error.headers()
     if error.status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
@@ -42,18 +46,24 @@ def _field_errors(error: RequestValidationError) -> list[dict[str, Any]]:
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
-    async def _app_error(request: Request, error: AppError) -> JSONResponse:
+    async def _app_error(request: Request, error: AppError) -> Response:
         return problem_response(error, request)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
         fields = _field_errors(error)
+        if is_page(request) and any(item["field"].startswith("path.") for item in fields):
+            return error_page(request, NotFound("No such page."))  # /students/abc
         names = ", ".join(item["field"] for item in fields)
         return problem_response(InvalidInput(f"Invalid input in: {names}.", errors=fields), request)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
         detail = str(error.detail)
+        if is_page(request):
+            page_error = AppError(detail)
+            page_error.status = error.status_code  # type: ignore[misc]
+            return error_page(request, page_error)
         body = problem_document(
             f"/problems/http-{error.status_code}",
             detail,
@@ -66,7 +76,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(SQLAlchemyError)
-    async def _database(request: Request, error: SQLAlchemyError) -> JSONResponse:
+    async def _database(request: Request, error: SQLAlchemyError) -> Response:
         # Unreachable or busy → 503 + Retry-After; a constraint or value the database refused
         # that no service check caught → 409 / 422. Logged: each one is worth a look.
         problem = as_app_error(error)
@@ -82,8 +92,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(problem, request)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, error: Exception) -> Response:
         logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+        if is_page(request):
+            page_error = AppError("Something went wrong on our side; nothing was saved.")
+            page_error.status = 500  # type: ignore[misc]
+            return error_page(request, page_error)
         body = problem_document(
             "/problems/internal-error",
             "Internal server error",

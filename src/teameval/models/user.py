@@ -30,6 +30,7 @@ class User(TenantScoped, Timestamped, Base):
         UniqueConstraint("school_id", "email"),
         CheckConstraint("role IN ('admin', 'teacher', 'student')", name="role_known"),
         CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint("locale IS NULL OR locale IN ('nl', 'en')", name="locale_known"),
         # student_number is optional: a partial index, since NULLs never collide in unique keys.
         Index(
             "uq_users_school_id_student_number",
@@ -56,3 +57,5 @@ class User(TenantScoped, Timestamped, Base):
     last_name: Mapped[str | None] = mapped_column(String(100))
     student_number: Mapped[str | None] = mapped_column(String(50))
     class_name: Mapped[str | None] = mapped_column(String(50))
+    # The web UI language this user chose; NULL follows the school (migration 0008).
+    locale: Mapped[str | None] = mapped_column(String(8))

@@ -1,0 +1,41 @@
+"""Every page (GET route) of the web UI with the roles that may see it: the page matrix.
+
+``test_page_matrix.py`` signs in as each role of north and expects 200 where ``allowed`` says
+so and 403 elsewhere; each ``foreign`` path (an id of south, another school) must answer 404;
+without a session every page redirects to the sign-in page. ``test_the_table_is_complete``
+fails when a page of the app is neither here nor in ``EXEMPT``.
+
+Paths are templates formatted with the roster test world (tests/roster/conftest.py):
+``N``/``S`` (north/south ``SchoolWorld``), ``NP``/``SP`` (projects), ``NT``/``ST`` (their team
+1), ``NR``/``SR`` (rubrics), ``NA``/``SA`` (draft assessments linking team 1), ``NG``/``SG``
+(legacy teams). Areas append their pages below, one block each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = ("admin", "teacher", "other_teacher", "student")
+EVERYONE = dict.fromkeys(ROLES, True)
+ADMIN_ONLY = {"admin": True, "teacher": False, "other_teacher": False, "student": False}
+STAFF = {"admin": True, "teacher": True, "other_teacher": True, "student": False}
+TEACHES = {"admin": True, "teacher": True, "other_teacher": False, "student": False}
+STUDENT_ONLY = {"admin": False, "teacher": False, "other_teacher": False, "student": True}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    allowed: dict[str, bool]
+    foreign: tuple[str, ...] = field(default=())
+
+
+# Pages anyone may open without signing in, and other GET routes that are not pages.
+EXEMPT = {"/sign-in"}
+
+PAGES: list[Page] = [
+    # --- account and home (web/account, web/home) ---
+    Page("home", "/", EVERYONE),
+    Page("account", "/account", EVERYONE),
+]
