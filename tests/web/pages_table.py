@@ -8,7 +8,7 @@ fails when a page of the app is neither here nor in ``EXEMPT``.
 Paths are templates formatted with the roster test world (tests/roster/conftest.py):
 ``N``/``S`` (north/south ``SchoolWorld``), ``NP``/``SP`` (projects), ``NT``/``ST`` (their team
 1), ``NR``/``SR`` (rubrics), ``NA``/``SA`` (draft assessments linking team 1), ``NG``/``SG``
-(legacy teams). Areas append their pages below, one block each.
+(legacy teams). Each area of the UI lists its pages in ``tests/web/tables/<area>.py``.
 """
 
 from __future__ import annotations
@@ -34,8 +34,26 @@ class Page:
 # Pages anyone may open without signing in, and other GET routes that are not pages.
 EXEMPT = {"/sign-in"}
 
-PAGES: list[Page] = [
-    # --- account and home (web/account, web/home) ---
+CORE_PAGES: list[Page] = [
     Page("home", "/", EVERYONE),
     Page("account", "/account", EVERYONE),
 ]
+
+
+def all_pages() -> list[Page]:
+    from tests.web.tables import (  # the areas' tables import Page from here
+        assessments,
+        courses,
+        migration,
+        my,
+        projects,
+        rubrics,
+        scoring,
+        students,
+    )
+
+    areas = (students, courses, migration, projects, rubrics, scoring, assessments, my)
+    return CORE_PAGES + [page for area in areas for page in area.PAGES]
+
+
+PAGES = all_pages()

@@ -13,12 +13,13 @@ chosen when the factory runs, which string annotations cannot see.)
 from typing import Annotated, Any
 
 from fastapi import Depends, Path
+from sqlalchemy.orm import Session
 
 from teameval.access.assessments import ASSESSMENT, AssessmentAction
 from teameval.access.courses import COURSE, CourseAction
 from teameval.access.projects import PROJECT, PROJECT_TEAM, ProjectAction, TeamAction
 from teameval.access.rubrics import RUBRIC, RubricAction
-from teameval.access.rules import ResourceKind, resolve
+from teameval.access.rules import ResourceKind, may, resolve
 from teameval.access.users import user_in_school
 from teameval.deps import SessionDep
 from teameval.errors import NotFound
@@ -80,3 +81,10 @@ def _user(user_id: int, page: _SignedIn, session: SessionDep) -> User:
 
 PageStudentOfSchool = Annotated[User, Depends(_student)]
 PageUserOfSchool = Annotated[User, Depends(_user)]
+
+
+def allows(session: Session, page: Page, kind: ResourceKind[Any], action: Any, id_: int) -> bool:
+    """Whether to *show* a control (a button, a link) for an action on a row. Showing is not
+    permitting: the post that acts declares its own ``Page*To*`` dependency and is checked
+    there."""
+    return may(session, page.principal, kind, action, id_)

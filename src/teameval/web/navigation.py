@@ -13,6 +13,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("/students", N_("Students")),
         ("/courses", N_("Courses")),
         ("/projects", N_("Projects")),
+        ("/assessments", N_("Assessments")),
         ("/rubrics", N_("Rubrics")),
         ("/migration", N_("Migration")),
     ],
@@ -20,6 +21,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("/", N_("Home")),
         ("/courses", N_("My courses")),
         ("/projects", N_("Projects")),
+        ("/assessments", N_("Assessments")),
         ("/rubrics", N_("Rubrics")),
     ],
     "student": [

@@ -1,0 +1,1 @@
+"""Assessments: list, create, open and close, results overview, publish, withdraw, grades CSV."""

@@ -1,0 +1,7 @@
+"""Assessments: list, create, open and close, results overview, publish, withdraw, grades CSV."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

@@ -1,0 +1,1 @@
+"""Courses: the admin's course management and a teacher's course roster."""

@@ -1,0 +1,1 @@
+"""Projects, their status, and the team builder (layout, sources, locked versions, history)."""

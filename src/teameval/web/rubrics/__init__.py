@@ -1,0 +1,1 @@
+"""Rubrics: list, create with criteria, weights and level descriptors, copy."""

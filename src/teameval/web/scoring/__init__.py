@@ -1,0 +1,1 @@
+"""Scoring an assessment one team at a time, with autosave."""

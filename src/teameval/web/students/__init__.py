@@ -1,0 +1,1 @@
+"""Admin: the school's students (list, a student's page, CSV import with preview, export)."""
