@@ -75,12 +75,19 @@ def _print_summary(url: str, summary: DemoSummary, port: int) -> None:
             f"grade: GET /api/v1/me/assessments) and assessment {summary.assessments.scored_id} "
             "open for scoring: `teameval assessments list --school demo`."
         )
-    table = Table(title=f"Demo logins (school: {summary.school_slug})")
+    table = Table(title=f"Demo logins: school code {summary.school_slug!r}, in Dutch by default")
     for column in ("role", "email", "password"):
         table.add_column(column)
     for login in summary.logins:
         table.add_row(login.role, login.email, login.password)
     console.print(table)
+    console.print(
+        f"[bold]Open http://127.0.0.1:{port}/ in a browser[/] and sign in with a login above: "
+        "the admin sees the students, courses and the migration status; the teacher builds "
+        "teams, scores the open assessment and publishes; the student sees their own grade. "
+        "The language switch is at the bottom of every page.",
+        soft_wrap=True,
+    )
     console.print(
         f"API: http://127.0.0.1:{port}/api/v1  ·  interactive docs: http://127.0.0.1:{port}/docs"
     )
