@@ -1,4 +1,4 @@
-"""`python -m bench [enrollment|import|load|login|workers|layout|results|all] [options]`: run
+"""`python -m bench [enrollment|import|load|login|workers|layout|results|pages|all] [options]`: run
 one, or all.
 
 Each benchmark's own options follow its name (`python -m bench enrollment --sizes 10000`).
@@ -17,6 +17,7 @@ from bench import (
     login_burst,
     serve_workers,
     team_layout,
+    web_pages,
 )
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
@@ -27,6 +28,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "workers": serve_workers.main,
     "layout": team_layout.main,
     "results": assessment_results.main,
+    "pages": web_pages.main,
 }
 
 
