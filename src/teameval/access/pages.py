@@ -12,7 +12,7 @@ chosen when the factory runs, which string annotations cannot see.)
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Path
+from fastapi import Depends, Form, Path
 from sqlalchemy.orm import Session
 
 from teameval.access.assessments import ASSESSMENT, AssessmentAction
@@ -81,6 +81,21 @@ def _user(user_id: int, page: _SignedIn, session: SessionDep) -> User:
 
 PageStudentOfSchool = Annotated[User, Depends(_student)]
 PageUserOfSchool = Annotated[User, Depends(_user)]
+
+
+# Ids a form posts (a select of students or teachers): resolved within the school the same way.
+def _student_in_form(
+    student_id: Annotated[int, Form()], page: _SignedIn, session: SessionDep
+) -> User:
+    return user_in_school(session, page.principal, student_id, Role.STUDENT)
+
+
+def _user_in_form(user_id: Annotated[int, Form()], page: _SignedIn, session: SessionDep) -> User:
+    return user_in_school(session, page.principal, user_id)
+
+
+PageStudentInForm = Annotated[User, Depends(_student_in_form)]
+PageUserInForm = Annotated[User, Depends(_user_in_form)]
 
 
 def allows(session: Session, page: Page, kind: ResourceKind[Any], action: Any, id_: int) -> bool:
