@@ -107,3 +107,17 @@ def test_an_anonymous_visitor_gets_the_browser_s_language(client) -> None:  # ty
     page = client.get("/sign-in", headers={"Accept-Language": "nl-NL,nl;q=0.9"})
     assert 'lang="nl"' in page.text
     assert "Aanmelden" in page.text
+
+
+def test_an_error_page_speaks_the_language_of_the_pages_before_it(
+    pages_for: Callable[..., PageClient],
+    worlds: RosterWorld,
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        session.get_one(School, worlds.north.school.id).locale = "nl"
+    student = pages_for("student")
+    assert 'lang="nl"' in student.get("/").text
+    refused = student.get("/account/../students")  # any admin page; here: a page that 404s
+    assert 'lang="nl"' in refused.text
+    assert "Deze pagina bestaat niet" in refused.text

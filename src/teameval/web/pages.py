@@ -98,6 +98,10 @@ class Page:
     ) -> HTMLResponse:
         """The template with the page's own context (``page``, ``user``, ``csrf_token``, the
         flashes to announce) under ``context``."""
+        if self.user is not None and self.visitor.language != self.language:
+            # Remembered in the cookie too, so an error page (which reads no database) and the
+            # sign-in page after signing out speak the same language.
+            self.visitor.choose_language(self.language)
         full = {
             "page": self,
             "user": self.user,
