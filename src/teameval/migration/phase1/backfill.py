@@ -133,6 +133,54 @@ def plan_ranges(
     return ranges_by_width(bounds.low, bounds.high, batch_size)
 
 
+def _planned(
+    connection: sa.Connection,
+    schema: EnrollmentSchema,
+    *,
+    school_id: int | None,
+    commit: bool,
+    batch_size: int | None,
+) -> tuple[BackfillResult, list[StudentRange]]:
+    """The run's batches, and its result before any batch ran."""
+    ranges = plan_ranges(connection, schema, batch_size=batch_size)
+    base = BackfillResult(
+        dry_run=not commit,
+        tally=Tally(),
+        batches=len(ranges),
+        batches_committed=0,
+        seconds=0.0,
+        school_id=school_id,
+        batch_size=batch_size or None,
+        schema_kind="ours" if schema.has_bookkeeping else "legacy",
+    )
+    return base, ranges
+
+
+def _dry_run_tally(
+    connection: sa.Connection, schema: EnrollmentSchema, *, school_id: int | None
+) -> Tally:
+    return _tally_from_counts(
+        connection.execute(statements.category_totals(schema, school_id=school_id)).one()
+    )
+
+
+def plan_backfill(
+    connection: sa.Connection,
+    *,
+    school_id: int | None = None,
+    batch_size: int | None = DEFAULT_BATCH_SIZE,
+) -> BackfillResult:
+    """What ``backfill enrollments`` without ``--commit`` reports, on a connection the caller
+    holds (the web UI's migration page: its request's transaction). Only reads."""
+    started = time.monotonic()
+    schema = probe_enrollment_schema(connection)
+    base, _ranges = _planned(
+        connection, schema, school_id=school_id, commit=False, batch_size=batch_size
+    )
+    tally = _dry_run_tally(connection, schema, school_id=school_id)
+    return replace(base, tally=tally, seconds=time.monotonic() - started)
+
+
 def _write_batch(
     connection: sa.Connection,
     schema: EnrollmentSchema,
@@ -188,21 +236,11 @@ def run_backfill(
                 f"course_enrollments.{column} is NOT NULL without a default and unknown to "
                 "the backfill; it cannot create enrollments here"
             )
-        ranges = plan_ranges(connection, schema, batch_size=batch_size)
-        base = BackfillResult(
-            dry_run=not commit,
-            tally=Tally(),
-            batches=len(ranges),
-            batches_committed=0,
-            seconds=0.0,
-            school_id=school_id,
-            batch_size=batch_size or None,
-            schema_kind="ours" if schema.has_bookkeeping else "legacy",
+        base, ranges = _planned(
+            connection, schema, school_id=school_id, commit=commit, batch_size=batch_size
         )
         if not commit:
-            tally = _tally_from_counts(
-                connection.execute(statements.category_totals(schema, school_id=school_id)).one()
-            )
+            tally = _dry_run_tally(connection, schema, school_id=school_id)
             return replace(base, tally=tally, seconds=time.monotonic() - started)
         # End the read transaction before writing: on SQLite it would block our own commits.
         connection.rollback()
