@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
-from tests.web.pages_table import Page
+from tests.web.pages_table import STAFF, TEACHES, Page
 
-PAGES: list[Page] = []
+PAGES: list[Page] = [
+    Page("projects", "/projects", STAFF),
+    Page("project", "/projects/{NP.id}", TEACHES, foreign=("/projects/{SP.id}",)),
+    Page("team builder", "/projects/{NP.id}/teams", TEACHES, foreign=("/projects/{SP.id}/teams",)),
+    Page(
+        "team history",
+        "/projects/{NP.id}/teams/{NT.id}/history",
+        TEACHES,
+        foreign=("/projects/{SP.id}/teams/{ST.id}/history", "/projects/{NP.id}/teams/{ST.id}/history"),
+    ),
+]
