@@ -12,6 +12,9 @@ PAGES: list[Page] = [
         "team history",
         "/projects/{NP.id}/teams/{NT.id}/history",
         TEACHES,
-        foreign=("/projects/{SP.id}/teams/{ST.id}/history", "/projects/{NP.id}/teams/{ST.id}/history"),
+        foreign=(
+            "/projects/{SP.id}/teams/{ST.id}/history",
+            "/projects/{NP.id}/teams/{ST.id}/history",
+        ),
     ),
 ]
