@@ -22,6 +22,7 @@ from teameval.models import (
     Course,
     Project,
     ProjectAssessmentScore,
+    ProjectAssessmentTeam,
     ProjectTeam,
     Role,
     RubricCriterion,
@@ -33,6 +34,8 @@ from tests.factories import enroll, make_team, make_user
 from tests.roster.conftest import RosterWorld
 
 Factory = sessionmaker[Session]
+# The first criterion's level descriptors (levels 1..5); the second has none.
+DESCRIPTORS = ("Afwezig", "Zwak", "Voldoende", "Goed", "Uitstekend")
 
 
 @dataclass
@@ -63,14 +66,15 @@ def build_teams(factory: Factory, worlds: RosterWorld, extra_teams: int = 1) -> 
         project = session.get_one(Project, worlds.north_project.id)
         teacher = session.get_one(User, north.teacher.id)
         rubric = make_rubric(session, teacher, "Webrubric", weights=("1", "7"))
-        criteria = list(
+        rows = list(
             session.scalars(
-                select(RubricCriterion.id)
+                select(RubricCriterion)
                 .where(RubricCriterion.rubric_id == rubric.id)
                 .order_by(RubricCriterion.position)
             )
         )
-        scene = Scene(project.id, rubric.id, criteria)
+        rows[0].descriptors = list(DESCRIPTORS)
+        scene = Scene(project.id, rubric.id, [row.id for row in rows])
         scene.teams[1] = worlds.north_team.id
         scene.students[1] = [(north.student.id, north.student.name)]
         if extra_teams >= 1:
@@ -119,10 +123,12 @@ def make_assessment(
     scores: dict[int, tuple[int, ...]] | None = None,
     overrides: list[tuple[int, int, int, int, str]] | None = None,
     status: str = "open",
+    comment: str | None = None,
 ) -> int:
     """A new assessment of the scene's project (linking its current teams), opened, scored
     (team number → score per criterion, fewer: incomplete; overrides: (team number, student
-    id, criterion index, score, reason)) and put in ``status`` (open, closed or published)."""
+    id, criterion index, score, reason); ``comment``: team 1's general comment) and put in
+    ``status`` (open, closed or published)."""
     teacher = principal_of(worlds.north.teacher)
     with factory.begin() as session:
         project = session.get_one(Project, scene.project_id)
@@ -156,6 +162,14 @@ def make_assessment(
             )
             for team_id, student_id, criterion, value, reason in rows
         )
+        if comment is not None:
+            link = session.execute(
+                select(ProjectAssessmentTeam).where(
+                    ProjectAssessmentTeam.assessment_id == assessment.id,
+                    ProjectAssessmentTeam.project_team_id == scene.teams[1],
+                )
+            ).scalar_one()
+            link.comment = comment
         session.flush()
         if status != "open":
             lifecycle.update_assessment(

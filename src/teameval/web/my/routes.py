@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from teameval.web.my import assessments, courses
+
 router = APIRouter(include_in_schema=False)
+router.include_router(courses.router)
+router.include_router(assessments.router)
