@@ -66,6 +66,15 @@ def _courses(codes: list[str] | None) -> frozenset[str] | None:
     return None if codes is None else frozenset(code.strip() for code in codes)
 
 
+class FieldConflict(Conflict):
+    """A 409 about one field (a taken email or student number). The problem body is exactly
+    ``Conflict``'s; ``field`` is for a form that shows the message next to that field."""
+
+    def __init__(self, detail: str, field: str | None) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
 def raise_for_outcome(outcome: StudentOutcome) -> None:
     """Turn an error outcome into the problem with the right status; do nothing otherwise."""
     if outcome.action != "error":
@@ -74,7 +83,7 @@ def raise_for_outcome(outcome: StudentOutcome) -> None:
     detail = message[:1].upper() + message[1:] + "."
     error: AppError
     if outcome.error_kind == "conflict":
-        error = Conflict(detail)
+        error = FieldConflict(detail, outcome.error_field)
     elif outcome.error_kind == "not_found":
         error = NotFound(detail)
     else:
