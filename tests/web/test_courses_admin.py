@@ -13,6 +13,7 @@ from teameval.models import AuditLog, Course, Role, TeacherCourse
 from tests.factories import assign_teacher, make_course, make_user
 from tests.roster.conftest import RosterWorld
 from tests.web.conftest import PageClient
+from tests.web.html_checks import page_problems
 
 Pages = Callable[..., PageClient]
 
@@ -108,6 +109,7 @@ def test_a_duplicate_code_or_an_empty_name_is_422_with_the_input_kept(
     assert 'value="Another"' in taken.text  # the input is kept
     assert 'aria-invalid="true"' in taken.text
     assert "error-summary" in taken.text
+    assert page_problems(taken.text) == []
     empty = admin.post("/courses", {"code": "NEW-1", "name": "   "})
     assert empty.status_code == 422
     assert "Fill in the course name." in empty.text
@@ -148,6 +150,7 @@ def test_edit_a_course(
     )
     assert clash.status_code == 422
     assert "Another course of this school already has this code." in clash.text
+    assert page_problems(clash.text) == []
     assert _courses(session_factory, worlds.north.school.id)["OO-4B"].name == "Onderzoeken"
 
 

@@ -14,6 +14,7 @@ from teameval.models import CourseEnrollment, GroupMember, ProjectTeamMember, Ro
 from tests.factories import enroll, make_team, make_user
 from tests.roster.conftest import RosterWorld
 from tests.web.conftest import PageClient
+from tests.web.html_checks import page_problems
 
 Pages = Callable[..., PageClient]
 
@@ -137,6 +138,7 @@ def test_an_archived_student_is_422_and_not_enrolled(
         f"/courses/{course.id}/students", {"student_id": archived.id}
     )
     assert response.status_code == 422
+    assert page_problems(response.text) == []
     assert f"{archived.name} cannot be enrolled: an admin must unarchive them first." in (
         response.text
     )

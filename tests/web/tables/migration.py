@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from tests.web.pages_table import Page
+from tests.web.pages_table import ADMIN_ONLY, Page
 
-PAGES: list[Page] = []
+PAGES: list[Page] = [
+    # The status without running the audit (it runs on demand: ?run=1, tested in
+    # test_migration_page.py).
+    Page("migration", "/migration", ADMIN_ONLY),
+]
