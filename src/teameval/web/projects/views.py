@@ -201,9 +201,9 @@ def student_names(session: Session, ids: Collection[int]) -> dict[int, str]:
     """Names of these users (for previews and outcomes), in one statement."""
     if not ids:
         return {}
-    return dict(
-        session.execute(select(User.id, User.name).where(User.id.in_(sorted(set(ids))))).tuples()
-    )
+    query = select(User.id, User.name).where(User.id.in_(sorted(set(ids))))
+    # A list of rows: dict() of the result itself would take it for a mapping (it has keys()).
+    return dict(session.execute(query).tuples().all())
 
 
 def names_of(names: dict[int, str], ids: Sequence[int]) -> list[str]:
