@@ -92,8 +92,11 @@ def test_the_roster_shows_students_with_their_teams(
     # A teacher does not get the admin's sections.
     assert "Course settings" not in text
     assert f'action="/courses/{worlds.north.course.id}/teachers"' not in text
+    assert f'href="/projects/{worlds.north_project.id}/teams"' in text  # the team builder
+    assert f'href="/students/{worlds.north.student.id}"' not in text  # an admin's page
     admin = pages_for("admin").get(f"/courses/{worlds.north.course.id}")
     assert "Course settings" in admin.text
+    assert f'href="/students/{worlds.north.student.id}"' in admin.text
     assert worlds.north.teacher.name in admin.text
 
 
