@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.models import AuditLog, CourseEnrollment, User
-from tests.factories import enroll
+from tests.factories import enroll, make_course, make_project, make_team
 from tests.roster.conftest import RosterWorld
 from tests.web.conftest import PageClient
 
@@ -219,3 +219,25 @@ def test_the_student_page_in_dutch(
     assert "Wijzigingen opslaan" in page
     assert "Student archiveren" in page
     assert "Save changes" not in page
+
+
+def test_the_page_s_statements_do_not_grow_with_courses_and_teams(
+    pages_for: Callable[..., PageClient],
+    worlds: RosterWorld,
+    session_factory: sessionmaker[Session],
+) -> None:
+    student = worlds.north.student
+    admin = pages_for("admin")
+    small_page, small = admin.statements(f"/students/{student.id}")
+    with session_factory.begin() as session:
+        school = session.merge(worlds.north.school)
+        for n in range(5):
+            course = make_course(session, school, f"EXTRA-{n}")
+            enroll(session, course, session.merge(student))
+            make_team(session, make_project(session, course, f"Project {n}"), 1, student)
+    large_page, large = admin.statements(f"/students/{student.id}")
+    assert (
+        large_page.text.count('href="/projects/') == small_page.text.count('href="/projects/') + 5
+    )
+    assert "EXTRA-4" in large_page.text
+    assert len(large) == len(small)

@@ -13,6 +13,7 @@ before anything reads the body, including the CSRF check, which reads the form.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -84,7 +85,7 @@ def upload_size_guard(request: Request, state: StateDep, _page: AdminPage) -> No
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         return
     declared = request.headers.get("content-length", "")
-    if not declared.isdigit():
+    if not re.fullmatch("[0-9]{1,18}", declared):
         raise LengthRequired("The upload did not say its size; try again from the form.")
     max_bytes = state.settings.import_max_bytes
     if int(declared) > max_bytes + FORM_OVERHEAD_BYTES:

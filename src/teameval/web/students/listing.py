@@ -9,6 +9,7 @@ IN list.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -65,7 +66,8 @@ class Filters:
 
     @classmethod
     def read(cls, q: str, course: str, status: str, sort: str, page: str) -> Filters:
-        number = int(page) if page.isdigit() and 1 <= int(page) <= MAX_PAGE else 1
+        # ASCII digits only: "²".isdigit() is true, but int() refuses it.
+        number = int(page) if re.fullmatch("[0-9]{1,7}", page) and 1 <= int(page) <= MAX_PAGE else 1
         return cls(
             q=_plain(q),
             course=_plain(course),
