@@ -7,6 +7,8 @@
 - ``live_server``: per database engine (the suite's ``backend``), one migrated database seeded
   with ``world.build_browser_world`` and served on 127.0.0.1 at a free port, for the session.
 - ``page``: a new browser context per test (1280x900, en-GB), on the one browser of the session.
+
+Run: ``pytest tests/browser -n 0`` (or ``-n 2``: each worker then seeds and serves both engines).
 """
 
 from __future__ import annotations
