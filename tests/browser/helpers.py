@@ -122,3 +122,15 @@ def focused(page: Page) -> dict[str, Any]:
                 role: e.getAttribute('role') } : {}; }"""
         )
     )
+
+
+def assert_focus_visible(page: Page) -> None:
+    """The focused element shows that it has the focus (WCAG 2.4.7): an outline or a ring."""
+    style = page.evaluate(
+        """() => { const e = document.activeElement; const s = getComputedStyle(e);
+            return {visible: e.matches(':focus-visible'), outline: s.outlineStyle,
+                    width: s.outlineWidth, shadow: s.boxShadow, tag: e.tagName}; }"""
+    )
+    shown = (style["outline"] != "none" and style["width"] != "0px") or style["shadow"] != "none"
+    assert style["visible"], f"the focus is not :focus-visible: {style}"
+    assert shown, f"the focused element has no visible focus indicator: {style}"

@@ -13,7 +13,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import TIMEOUT_MS, LiveServer
-from tests.browser.helpers import assert_accessible, focused, sign_in, sign_out, snap, visit
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_focus_visible,
+    focused,
+    sign_in,
+    sign_out,
+    snap,
+    visit,
+)
 from tests.browser.world import BrowserWorld
 
 
@@ -23,12 +31,14 @@ def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page: Page)
     page.keyboard.press("Tab")
     first = focused(page)
     assert (first["tag"], first["text"]) == ("a", "Skip to content")
+    assert_focus_visible(page)
     expect(page.get_by_role("link", name="Skip to content")).to_be_in_viewport()  # shown on focus
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"#main$"))
     assert focused(page)["id"] == "main"
     page.keyboard.press("Tab")  # the next stop is inside main: the form's first field
     assert focused(page)["name"] == "school"
+    assert_focus_visible(page)
 
 
 def test_a_wrong_password_is_refused_on_the_form(page: Page, world: BrowserWorld) -> None:

@@ -29,7 +29,14 @@ from teameval.models import (
 )
 from teameval.web.i18n import grade_text
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import assert_accessible, focused, sign_in, snap, visit
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_focus_visible,
+    focused,
+    sign_in,
+    snap,
+    visit,
+)
 from tests.browser.world import BrowserWorld
 
 # The levels the teacher gives: team number → one level per criterion, in the rubric's order.
@@ -130,6 +137,7 @@ def _score_by_keyboard(page: Page, levels: tuple[int, ...]) -> None:
         name = str(focused(page)["name"])
         done.add(name)
         _choose_level_by_keyboard(page, level)
+        assert_focus_visible(page)
     # Each change is saved by itself (HTMX): the status shows it and the live region says it.
     status = page.locator("#save-status [data-state]")
     expect(status).to_have_attribute("data-state", "saved")
