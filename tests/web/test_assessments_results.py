@@ -235,3 +235,19 @@ def test_the_results_page_sends_as_many_statements_for_12_teams_as_for_2(
 
     assert count(small, 2) == count(large, 22)
     assert count(published_small, 1) == count(published_large, 22)
+
+
+def test_the_results_page_in_dutch(
+    pages_for: Callable[..., PageClient], worlds: RosterWorld, session_factory: Factory
+) -> None:
+    scene = build_teams(session_factory, worlds, extra_teams=1)
+    assessment_id = make_assessment(session_factory, worlds, scene, scores={1: (3, 4), 2: (2,)})
+    page = pages_for("teacher", language="nl").get(f"/assessments/{assessment_id}/results").text
+    assert 'lang="nl"' in page
+    assert "Cijfers per leerling" in page
+    assert "Grades per student" not in page
+    grades = {name: grade for *_, name, grade, _ in shown_rows(page)}
+    assert grades[worlds.north.student.name] == "7,5"
+    assert grades[worlds.north.other_student.name] == NO_VALUE
+    assert ">onvolledig<" in page
+    assert "Het cijfer wordt half naar boven afgerond op 1 decimaal." in page
