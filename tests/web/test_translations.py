@@ -118,6 +118,18 @@ def test_an_error_page_speaks_the_language_of_the_pages_before_it(
         session.get_one(School, worlds.north.school.id).locale = "nl"
     student = pages_for("student")
     assert 'lang="nl"' in student.get("/").text
-    refused = student.get("/account/../students")  # any admin page; here: a page that 404s
+    refused = student.get("/no-such-page")
     assert 'lang="nl"' in refused.text
     assert "Deze pagina bestaat niet" in refused.text
+
+
+def test_the_language_switch_comes_back_to_a_page_that_answers_a_get(
+    pages_for: Callable[..., PageClient],
+) -> None:
+    admin = pages_for("admin")
+    page = admin.get("/account?tab=1")
+    assert 'name="next" value="/account?tab=1"' in page.text
+    # A page that answered a POST (a form with errors, a preview) returns to the page the
+    # form was on, never to the POST-only path.
+    answered = admin.post("/sign-in", {"school": "", "email": "", "password": ""})
+    assert 'name="next" value="/"' in answered.text or answered.status_code == 303

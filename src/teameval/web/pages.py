@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -110,6 +110,7 @@ class Page:
             "csrf_token": self.visitor.csrf_token,
             "flashes": self.visitor.take_flashes(),
             "request_path": self.request.url.path,
+            "return_path": self.return_path(),
             **(context or {}),
         }
         body = render_template(template, self.language, full)
@@ -129,6 +130,18 @@ class Page:
             response = RedirectResponse(url, status_code=303)
         self.finish(response)
         return response
+
+    def return_path(self) -> str:
+        """Where the language switch comes back to: this page when it was a GET (with its
+        query), else the page the form was on (a 422 form or an import preview answers a POST
+        whose path may have no GET)."""
+        if self.request.method == "GET":
+            query = self.request.url.query
+            return self.request.url.path + (f"?{query}" if query else "")
+        referer = urlsplit(self.request.headers.get("referer", ""))
+        if referer.netloc == self.request.url.netloc and referer.path.startswith("/"):
+            return referer.path + (f"?{referer.query}" if referer.query else "")
+        return "/"
 
     def finish(self, response: Response) -> None:
         write_visitor(response, self.request, self.visitor, self.secret_key)
