@@ -204,12 +204,17 @@ def test_an_invalid_rubric_is_422_with_each_message_at_its_field_and_nothing_cre
         response.text
     )
     assert 'aria-invalid="true"' in response.text
-    # the service's own rule (scale) lands on its field too
+    # the form's own check of the scale, and the body's rule (at most 1000) on its field
+    too_high = pages_for("teacher").post(
+        "/rubrics", rubric_form(scale_min="995", scale_max="1001", **criterion(0, "A", "1"))
+    )
+    assert too_high.status_code == 422
+    assert re.search(r'id="field-scale_max-error">.*less than or equal to 1000', too_high.text)
     wrong_scale = pages_for("teacher").post(
         "/rubrics", rubric_form(scale_min="5", scale_max="3", **criterion(0, "A", "1"))
     )
     assert wrong_scale.status_code == 422
-    assert "must be above scale_min" in wrong_scale.text
+    assert "The highest level must be above the lowest." in wrong_scale.text
     no_criteria = pages_for("teacher").post("/rubrics", rubric_form())
     assert no_criteria.status_code == 422
     assert "Add at least one criterion" in no_criteria.text

@@ -46,6 +46,8 @@ TITLE_MISSING = N_("Fill in a title.")
 SCALE_FORMAT = N_("Write a whole number.")
 NO_CRITERIA = N_("Add at least one criterion.")
 SCOPE_UNKNOWN = N_("Choose what the rubric is for.")
+SCALE_ORDER = N_("The highest level must be above the lowest.")
+SCALE_TOO_LONG = N_("A scale has at most 10 levels.")
 
 
 def parse_weight(text: str) -> Decimal | None:
@@ -201,6 +203,12 @@ def _check(form: RubricForm, editing: bool) -> Parsed:
         for name in ("scale_min", "scale_max"):
             if _int(getattr(form, name)) is None:
                 form.errors[name] = SCALE_FORMAT
+        low, high = _int(form.scale_min), _int(form.scale_max)
+        if low is not None and high is not None:
+            if high <= low:
+                form.errors["scale_max"] = SCALE_ORDER
+            elif high - low >= MAX_LEVELS:
+                form.errors["scale_max"] = SCALE_TOO_LONG
     criteria, rows = [], []
     levels = form.levels
     for row in form.rows:

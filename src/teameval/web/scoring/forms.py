@@ -111,14 +111,17 @@ class Built:
     override_controls: list[Pair]
 
 
-def sheet_body(form: ScoreForm) -> Built:
-    """The whole sheet as the form says it; None (and ``form.errors``) when it cannot be one."""
+def sheet_body(form: ScoreForm, scale: tuple[int, int]) -> Built:
+    """The whole sheet as the form says it; None (and ``form.errors``) when it cannot be one.
+    A level outside ``scale`` is refused here, in the page's language (the service would say
+    the same in English)."""
+    low, high = scale
     scores, score_controls = [], []
     for criterion_id, typed in form.scores.items():
         if not typed:
             continue
         level = _level(typed)
-        if level is None:
+        if level is None or not low <= level <= high:
             form.errors[score_control(criterion_id)] = LEVEL_UNKNOWN
             continue
         note = form.notes.get(criterion_id, "")
@@ -132,7 +135,7 @@ def sheet_body(form: ScoreForm) -> Built:
                 form.errors[override_control(*pair)] = LEVEL_MISSING
             continue
         level = _level(typed)
-        if level is None:
+        if level is None or not low <= level <= high:
             form.errors[override_control(*pair)] = LEVEL_UNKNOWN
         elif not reason.strip():
             form.errors[reason_control(*pair)] = REASON_MISSING

@@ -88,7 +88,7 @@ async def save_scores(
     form = forms.read_form(
         posted, [c.id for c in rubric.criteria], [member.id for member in members]
     )
-    built = forms.sheet_body(form)
+    built = forms.sheet_body(form, (rubric.rubric.scale_min, rubric.rubric.scale_max))
     revision = forms.revision_of(form)
     status_code, conflict, refused = 422, None, None
     if built.body is not None:
