@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from teameval.models import ProjectAssessment, Role, RubricCriterion
+from teameval.models import ProjectAssessment, ProjectAssessmentTeam, Role, RubricCriterion
 from tests.assessments.factories import make_rubric
 from tests.assessments.lifecycle.factories import make_assessment
 from tests.assessments.sheets.scene import Scene, build_scene, link_row, score_rows, set_status
@@ -404,3 +404,27 @@ def test_the_page_sends_the_same_statements_for_small_and_large_teams_rubrics_an
     assert len(ScorePage(small_page.text).fieldsets) == 3
     assert len(ScorePage(large_page.text).fieldsets) == 8
     assert len(small) == len(large), (small, large)
+
+
+def test_a_replaced_team_version_is_read_only_and_says_why(
+    pages_for: Callable[..., PageClient], worlds: RosterWorld, session_factory: Factory
+) -> None:
+    scene = build_scene(session_factory, worlds)
+    with session_factory.begin() as session:
+        session.execute(
+            update(ProjectAssessmentTeam)
+            .where(
+                ProjectAssessmentTeam.assessment_id == scene.assessment_id,
+                ProjectAssessmentTeam.project_team_id == scene.team_id,
+            )
+            .values(active=False)
+        )
+    teacher = pages_for("teacher")
+    page = teacher.get(path(scene)).text
+    assert "This team version was replaced" in page
+    assert "Version 1 of this team, no longer assessed" in page
+    assert "Save</button>" not in page
+    refused = teacher.post(path(scene), sheet_form(scene))
+    assert refused.status_code == 409
+    assert "can no longer be changed" in refused.text
+    assert score_rows(session_factory, scene.assessment_id) == []
