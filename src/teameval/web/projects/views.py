@@ -203,7 +203,7 @@ def student_names(session: Session, ids: Collection[int]) -> dict[int, str]:
         return {}
     query = select(User.id, User.name).where(User.id.in_(sorted(set(ids))))
     # A list of rows: dict() of the result itself would take it for a mapping (it has keys()).
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def names_of(names: dict[int, str], ids: Sequence[int]) -> list[str]:
