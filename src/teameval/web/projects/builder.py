@@ -59,7 +59,7 @@ def render_builder(
             "builder": data,
             "project": project,
             "writable": project.status in (ProjectStatus.DRAFT.value, ProjectStatus.ACTIVE.value),
-            "legacy_groups": legacy_groups_on(state.settings),
+            "groups_source_on": legacy_groups_on(state.settings),
             "lock_reasons": labels.LOCK_REASONS,
             "status_names": labels.STATUS_NAMES,
             "status_badges": labels.STATUS_BADGES,
