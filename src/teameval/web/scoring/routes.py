@@ -37,7 +37,7 @@ def score_page(
     assessment: PageAssessmentToView, team_id: int, page: StaffPage, session: SessionDep
 ) -> HTMLResponse:
     sheet = sheets.get_sheet(session, assessment, team_id)
-    return _render(page, session, assessment, team_id, forms.form_of_sheet(sheet.body))
+    return _render(page, session, assessment, team_id, forms.form_of_sheet(sheet.body), sheet=sheet)
 
 
 def _render(
@@ -49,9 +49,11 @@ def _render(
     status_code: int = 200,
     conflict: str | None = None,
     refused: str | None = None,
+    sheet: Any = None,
 ) -> HTMLResponse:
-    """The page: the stored sheet's team, criteria and members, with ``form``'s values."""
-    sheet = sheets.get_sheet(session, assessment, team_id)
+    """The page: the stored sheet's team, criteria and members, with ``form``'s values
+    (``sheet``: the stored sheet when the caller has just read it; read here otherwise)."""
+    sheet = sheet or sheets.get_sheet(session, assessment, team_id)
     context: dict[str, Any] = view.page_context(session, assessment, sheet.body, page.language)
     # refused: the service refused the sheet's state (closed or replaced meanwhile)
     context.update(form=form, problems=_problems(page, form), conflict=conflict, refused=refused)
