@@ -86,6 +86,10 @@ def test_the_teacher_moves_students_between_teams_and_saves_the_layout(
     join.focus()
     page.keyboard.press("ArrowDown")  # No team → Team 1
     expect(join).to_have_value("1")
+    # projects.js says what is not saved yet: both rows marked, and the count beside Save.
+    pending = page.locator(".pending-moves")
+    expect(pending).to_have_text("Students moved, not saved yet: 2")
+    expect(page.locator("tr[data-moved]")).to_have_count(2)
     page.get_by_role("button", name="Save layout").focus()
     page.keyboard.press("Enter")
 
@@ -94,6 +98,7 @@ def test_the_teacher_moves_students_between_teams_and_saves_the_layout(
     expect(_team_card(page, 2).get_by_role("cell", name=mover, exact=True)).to_be_visible()
     expect(_team_card(page, 1).get_by_role("cell", name=mover, exact=True)).to_have_count(0)
     expect(_team_card(page, 1).get_by_role("cell", name=newcomer, exact=True)).to_be_visible()
+    expect(pending).to_be_empty()
     assert_accessible(page, "project-teams-saved")
 
     first, second = world.teams[1], world.teams[2]
