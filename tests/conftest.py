@@ -21,6 +21,7 @@ from teameval.api import create_app
 from teameval.config import Settings
 from teameval.db import make_engine, make_session_factory
 from teameval.models import CourseEnrollment
+from tests.browser.chromium import MISSING, find_chromium
 from tests.databases import (
     postgres_unreachable_reason,
     throwaway_postgres,
@@ -36,9 +37,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_POSTGRES_DOWN] = reason
     if reason and os.environ.get("CI", "").lower() == "true":
         raise pytest.UsageError(f"CI requires PostgreSQL: {reason}")
+    # The browser tests (tests/browser) need Chromium: the same rule, decided here, where the
+    # run starts (a conftest further down is not loaded by xdist's controller).
+    config.stash[_CHROMIUM_MISSING] = None if find_chromium() else MISSING
+    if config.stash[_CHROMIUM_MISSING] and os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError(f"CI requires Chromium for the browser tests. {MISSING}")
 
 
 _POSTGRES_DOWN = pytest.StashKey[str | None]()
+_CHROMIUM_MISSING = pytest.StashKey[str | None]()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -49,6 +56,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         reporter.write_line(
             f"NOTE: the PostgreSQL half of the suite was SKIPPED ({reason}).", yellow=True
         )
+    chromium = config.stash.get(_CHROMIUM_MISSING, None)
+    if chromium and reporter is not None and not hasattr(config, "workerinput"):
+        reporter.write_line(f"NOTE: {chromium}.", yellow=True)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import threading
 import time
@@ -33,45 +32,20 @@ from playwright.sync_api import Error as PlaywrightError
 from teameval.api import create_app
 from teameval.config import Settings
 from teameval.db import make_engine, make_session_factory
+from tests.browser.chromium import MISSING, find_chromium
 from tests.browser.helpers import ARTIFACTS, file_name
 from tests.browser.world import BrowserWorld, build_browser_world
 from tests.databases import throwaway_postgres, throwaway_sqlite
 
 HERE = Path(__file__).resolve().parent
 SECRET = "browser-tests-secret-" + "k" * 32
-CHROMIUM_ENV = "TEAMEVAL_CHROMIUM"
-MISSING = "Chromium not found: apt-get install chromium; the browser tests were skipped"
 TIMEOUT_MS = 10_000
-
-_CHROMIUM_MISSING = pytest.StashKey[str | None]()
-
-
-def find_chromium() -> str | None:
-    configured = os.environ.get(CHROMIUM_ENV)
-    if configured:
-        return configured if Path(configured).is_file() else None
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Called when this conftest is loaded (pytest_configure is a historic hook).
-    found = find_chromium()
-    config.stash[_CHROMIUM_MISSING] = None if found else MISSING
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    reason = config.stash.get(_CHROMIUM_MISSING, None)
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reason and reporter is not None and not hasattr(config, "workerinput"):
-        reporter.write_line(f"NOTE: {reason}.", yellow=True)
 
 
 @pytest.fixture(scope="session")
@@ -159,13 +133,15 @@ def world(live_server: LiveServer) -> BrowserWorld:
 # --- Playwright ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API holds an event loop while it runs, so a
+# worker that went on to other tests after the browser ones would refuse their asyncio.run().
+@pytest.fixture(scope="module")
 def playwright_instance(chromium_path: str) -> Iterator[Playwright]:
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance: Playwright, chromium_path: str) -> Iterator[Browser]:
     args = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     browser = playwright_instance.chromium.launch(
