@@ -133,3 +133,22 @@ def test_the_language_switch_comes_back_to_a_page_that_answers_a_get(
     # form was on, never to the POST-only path.
     answered = admin.post("/sign-in", {"school": "", "email": "", "password": ""})
     assert 'name="next" value="/"' in answered.text or answered.status_code == 303
+
+
+def test_the_teacher_s_home_lists_active_projects_and_open_assessments_only_of_their_courses(
+    pages_for: Callable[..., PageClient],
+    worlds: RosterWorld,
+    session_factory: sessionmaker[Session],
+) -> None:
+    from teameval.models import ProjectAssessment
+
+    with session_factory.begin() as session:
+        session.get_one(ProjectAssessment, worlds.north_assessment.id).status = "open"
+        session.get_one(ProjectAssessment, worlds.south_assessment.id).status = "open"
+    home = pages_for("teacher").get("/").text
+    assert f'href="/assessments/{worlds.north_assessment.id}"' in home
+    assert f'href="/projects/{worlds.north_project.id}/teams"' in home
+    assert f'href="/assessments/{worlds.south_assessment.id}"' not in home  # another school
+    other = pages_for("other_teacher").get("/").text  # teaches another course of north
+    assert f'href="/assessments/{worlds.north_assessment.id}"' not in other
+    assert "No assessment is open for scoring." in other
