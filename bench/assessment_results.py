@@ -25,11 +25,8 @@ both sizes), prints a Markdown table and writes ``bench/results/assessment_resul
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import time
-from dataclasses import asdict
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,6 +34,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import event, insert
 
+from bench.per_engine import run_per_engine
 from bench.team_layout import ROOT, SECRET, TEAM_SIZE, Measure, database, markdown, seed
 from teameval.api import create_app
 from teameval.auth.tokens import TokenClaims, issue_token
@@ -213,14 +211,7 @@ def run_engine(engine_name: str, repeat: int) -> list[Measure]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--engines", default="sqlite,postgresql")
-    args = parser.parse_args()
-    results = [m for name in args.engines.split(",") for m in run_engine(name, args.repeat)]
-    print(markdown(results))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps([asdict(m) for m in results], indent=2) + "\n")
+    run_per_engine(__doc__, run_engine, markdown, RESULTS, default_repeat=5)
 
 
 if __name__ == "__main__":

@@ -22,14 +22,12 @@ both sizes: the point of the exercise), prints a Markdown table and writes
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +36,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, update
 from tests.databases import throwaway_postgres, throwaway_sqlite
 
+from bench.per_engine import run_per_engine
 from teameval import schema
 from teameval.api import create_app
 from teameval.auth.tokens import TokenClaims, issue_token
@@ -225,14 +224,7 @@ def markdown(results: list[Measure]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--engines", default="sqlite,postgresql")
-    args = parser.parse_args()
-    results = [m for name in args.engines.split(",") for m in run_engine(name, args.repeat)]
-    print(markdown(results))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps([asdict(m) for m in results], indent=2) + "\n")
+    run_per_engine(__doc__, run_engine, markdown, RESULTS, default_repeat=5)
 
 
 if __name__ == "__main__":

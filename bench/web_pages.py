@@ -22,11 +22,9 @@ the same for small and large data). Writes ``bench/results/web_pages.json``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,6 +32,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import event, insert
 
+from bench.per_engine import run_per_engine
 from bench.team_layout import ROOT, SECRET, TEAM_SIZE, database, seed
 from teameval.api import create_app
 from teameval.auth.tokens import TokenClaims, issue_token
@@ -223,14 +222,7 @@ def markdown(results: list[PageMeasure]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--engines", default="sqlite,postgresql")
-    args = parser.parse_args()
-    results = [m for name in args.engines.split(",") for m in run_engine(name, args.repeat)]
-    print(markdown(results))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps([asdict(m) for m in results], indent=2) + "\n")
+    run_per_engine(__doc__, run_engine, markdown, RESULTS, default_repeat=30)
 
 
 if __name__ == "__main__":
