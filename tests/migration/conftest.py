@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from teameval.cli import app
 from teameval.db import make_engine
+from teameval.migration.runner.statement_cache import CACHE_ENV
 from tests.migration.dataset import load_crafted
 
 
@@ -32,6 +34,18 @@ def cli(*args: str, env: Mapping[str, str] | None = None) -> CliResult:
     """The real ``teameval`` command, in-process."""
     result = CliRunner().invoke(app, list(args), env=dict(env or {}), catch_exceptions=False)
     return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _statement_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The compiled statements of these tests in a directory of their own, not ~/.cache."""
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("statement-cache"))
+    yield
+    if previous is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = previous
 
 
 @pytest.fixture

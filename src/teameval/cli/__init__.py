@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 # Commands that start lean: the migration tools import neither the other command groups nor
-# the settings, ORM models, FastAPI or (unless drawing on a terminal) Rich (docs/benchmarks.md).
+# the settings, ORM models, FastAPI or (unless drawing on a terminal) Rich, and their usual
+# invocations on PostgreSQL neither Typer nor SQLAlchemy (docs/benchmarks.md).
 LEAN_GROUPS = ("audit", "backfill")
 
 
@@ -19,7 +20,7 @@ def main() -> None:
     import sys
 
     if sys.argv[1:2] and sys.argv[1] in LEAN_GROUPS:
-        from teameval.migration.__main__ import app as lean
+        from teameval.migration.__main__ import main as lean
 
         lean(prog_name="teameval")
         return

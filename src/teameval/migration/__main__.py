@@ -1,22 +1,42 @@
 """``python -m teameval.migration audit|backfill enrollments …``: the migration commands alone.
-``teameval audit|backfill …`` runs this same app (``teameval.cli.main`` hands those groups to
-it), so neither imports the other command groups, the settings, the ORM models or FastAPI
-(start-up: docs/benchmarks.md)."""
+``teameval audit|backfill …`` runs this same entry (``teameval.cli.main`` hands those groups to
+it), so neither imports the other command groups, the settings, the ORM models or FastAPI, and
+the usual invocations not even Typer (``teameval.migration.argv``; start-up:
+docs/benchmarks.md)."""
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import TYPE_CHECKING
 
-from teameval.migration.cli import audit_app, backfill_app
+if TYPE_CHECKING:
+    import typer
 
-app = typer.Typer(
-    name="teameval-migration",
-    help="teameval migration toolkit: audits and backfills off the legacy groups model.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-)
-app.add_typer(audit_app, name="audit")
-app.add_typer(backfill_app, name="backfill")
+
+def typer_app() -> typer.Typer:
+    import typer
+
+    from teameval.migration.cli import audit_app, backfill_app
+
+    app = typer.Typer(
+        name="teameval-migration",
+        help="teameval migration toolkit: audits and backfills off the legacy groups model.",
+        no_args_is_help=True,
+        pretty_exceptions_show_locals=False,
+    )
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(backfill_app, name="backfill")
+    return app
+
+
+def main(prog_name: str | None = None) -> None:
+    from teameval.migration.argv import run
+
+    code = run(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
+    typer_app()(prog_name=prog_name)
+
 
 if __name__ == "__main__":
-    app()
+    main()

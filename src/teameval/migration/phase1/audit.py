@@ -13,20 +13,23 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
-from teameval.migration.phase1.audit_statements import course_details, first_pairs, student_details
+from teameval.migration.phase1.categories import ANOMALY_NAMES, Category
 from teameval.migration.phase1.probe import EnrollmentSchema, probe_enrollment_schema
-from teameval.migration.phase1.statements import (
-    ANOMALY_NAMES,
-    Category,
-    StudentRange,
+from teameval.migration.phase1.queries import (
     audit_counts,
+    course_details,
+    first_pairs,
+    student_details,
     student_id_bounds,
 )
+from teameval.migration.runner.batches import KeyRange
+from teameval.migration.runner.database import Connection, as_connection
 from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK, EXIT_WARNING
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 
 class AuditStatus(StrEnum):
@@ -134,7 +137,7 @@ FIRST_SAMPLE_WIDTH = 1024  # student ids in the first sample range; grows 8x per
 
 
 def _first_problem_pairs(
-    connection: sa.Connection,
+    connection: Connection,
     schema: EnrollmentSchema,
     wanted: dict[Category, int],
     *,
@@ -150,12 +153,12 @@ def _first_problem_pairs(
     while wanted:
         high = low + width
         last = high > last_student
-        students = StudentRange(low, None if last else high)
+        students = KeyRange(low, None if last else high)
         for category, count in list(wanted.items()):
             statement = first_pairs(
                 schema, school_id=school_id, students=students, category=category, limit=count
             )
-            rows = connection.execute(statement).all()
+            rows = connection.rows(statement)
             found[category] += [(category, r.student_id, r.course_id, r.school_id) for r in rows]
             wanted[category] -= len(rows)
             if wanted[category] <= 0 or last:
@@ -165,7 +168,7 @@ def _first_problem_pairs(
 
 
 def _samples(
-    connection: sa.Connection,
+    connection: Connection,
     schema: EnrollmentSchema,
     ids: list[SampleId],
 ) -> dict[Category, list[SamplePair]]:
@@ -173,11 +176,9 @@ def _samples(
     if not ids:
         return samples
     students = {
-        row.id: row for row in connection.execute(student_details(schema, {i[1] for i in ids}))
+        row.id: row for row in connection.rows(student_details(schema, {i[1] for i in ids}))
     }
-    courses = {
-        row.id: row for row in connection.execute(course_details(schema, {i[2] for i in ids}))
-    }
+    courses = {row.id: row for row in connection.rows(course_details(schema, {i[2] for i in ids}))}
     for category, student_id, course_id, group_school_id in ids:
         student, course = students.get(student_id), courses.get(course_id)
         samples[category].append(
@@ -199,7 +200,7 @@ def _samples(
 
 
 def audit_enrollments(
-    connection: sa.Connection, *, school_id: int | None = None, sample_limit: int = 10
+    connection: Connection | sa.Connection, *, school_id: int | None = None, sample_limit: int = 10
 ) -> EnrollmentAudit:
     """Audit enrollment coverage of active memberships (all schools, or ``school_id``'s scope).
 
@@ -207,16 +208,17 @@ def audit_enrollments(
     :class:`~teameval.migration.phase1.probe.CouldNotRun` if a required table or column is missing.
     Never writes.
     """
+    connection = as_connection(connection)
     schema = probe_enrollment_schema(connection)
     sample_limit = max(sample_limit, 0)
     # Two passes that partition the pairs: the students' (the big one, shaped like the bare
     # statement) and everyone else's (starts from the few non-student users).
     passes = [
-        connection.execute(audit_counts(schema, school_id=school_id, members=members)).one()
+        connection.one(audit_counts(schema, school_id=school_id, members=members))
         for members in ("students", "others")
     ]
     pair_counts = {
-        category: sum(int(row._mapping[category.name.lower()]) for row in passes)
+        category: sum(int(getattr(row, category.name.lower())) for row in passes)
         for category in Category
     }
     memberships = sum(int(row.memberships) for row in passes)
@@ -227,7 +229,7 @@ def audit_enrollments(
     }
     ids: list[SampleId] = []
     if wanted:
-        bounds = connection.execute(student_id_bounds(schema)).one()
+        bounds = connection.one(student_id_bounds(schema))
         ids = _first_problem_pairs(
             connection,
             schema,

@@ -12,13 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from teameval.migration.phase1.categories import Category, Members
 from teameval.migration.phase1.probe import EnrollmentSchema
-from teameval.migration.phase1.statements import (
-    Category,
-    Members,
-    StudentRange,
-    classified_pairs,
-)
+from teameval.migration.phase1.statements import StudentRange, classified_pairs
 
 
 def first_pairs(
@@ -40,14 +36,14 @@ def first_pairs(
         sa.select(classified.c.student_id, classified.c.course_id, classified.c.school_id)
         .where(classified.c.category == int(category))
         .order_by(classified.c.student_id, classified.c.course_id)
-        .limit(limit)
+        .limit(sa.bindparam("sample_limit", limit, type_=sa.Integer))
     )
 
 
 def student_details(schema: EnrollmentSchema, ids: Collection[int]) -> sa.Select[Any]:
     u = schema.users
     return sa.select(u.c.id, u.c.name, u.c.email, u.c.role, u.c.school_id).where(
-        u.c.id.in_(sorted(ids))
+        u.c.id.in_(sa.bindparam("sample_ids", sorted(ids), expanding=True))
     )
 
 
@@ -55,5 +51,5 @@ def course_details(schema: EnrollmentSchema, ids: Collection[int]) -> sa.Select[
     c = schema.courses
     code = c.c.code if schema.has(c, "code") else sa.null()
     return sa.select(c.c.id, c.c.name, code.label("code"), c.c.school_id).where(
-        c.c.id.in_(sorted(ids))
+        c.c.id.in_(sa.bindparam("sample_ids", sorted(ids), expanding=True))
     )

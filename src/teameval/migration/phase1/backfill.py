@@ -11,16 +11,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
-from teameval.migration.phase1 import statements
+from teameval.migration.phase1 import queries
 from teameval.migration.phase1.probe import CouldNotRun, EnrollmentSchema, probe_enrollment_schema
-from teameval.migration.phase1.statements import StudentRange
-from teameval.migration.runner.batches import ProgressCallback, ranges_by_width, run_batches
+from teameval.migration.runner.batches import (
+    KeyRange,
+    ProgressCallback,
+    ranges_by_width,
+    run_batches,
+)
 from teameval.migration.runner.bookkeeping import RunBook
+from teameval.migration.runner.database import Connection, Database, as_connection, as_database
 from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+StudentRange = KeyRange  # batches of the backfill are ranges of student ids
 
 TOOL_NAME = "backfill.enrollments"
 DEFAULT_BATCH_SIZE = 50_000
@@ -102,23 +110,22 @@ class BackfillResult:
         }
 
 
-def _tally_from_counts(row: sa.Row[Any]) -> Tally:
-    values = row._mapping
-    active = int(values["enrolled_active"])
-    inactive = int(values["enrolled_inactive"])
-    missing = int(values["missing"])
+def _tally_from_counts(row: Any) -> Tally:
+    active = int(row.enrolled_active)
+    inactive = int(row.enrolled_inactive)
+    missing = int(row.missing)
     return Tally(
         eligible_pairs=active + inactive + missing,
         already_active=active,
         to_create=missing,
         to_reactivate=inactive,
-        non_student_member=int(values["non_student"]),
-        cross_school=int(values["cross_school"]),
+        non_student_member=int(row.non_student),
+        cross_school=int(row.cross_school),
     )
 
 
 def plan_ranges(
-    connection: sa.Connection,
+    connection: Connection,
     schema: EnrollmentSchema,
     *,
     batch_size: int | None,
@@ -129,12 +136,12 @@ def plan_ranges(
     range with no pair of that school is a cheap empty batch (its statements filter exactly)."""
     if not batch_size:
         return [StudentRange()]
-    bounds = connection.execute(statements.student_id_bounds(schema)).one()
+    bounds = connection.one(queries.student_id_bounds(schema))
     return ranges_by_width(bounds.low, bounds.high, batch_size)
 
 
 def _planned(
-    connection: sa.Connection,
+    connection: Connection,
     schema: EnrollmentSchema,
     *,
     school_id: int | None,
@@ -157,15 +164,13 @@ def _planned(
 
 
 def _dry_run_tally(
-    connection: sa.Connection, schema: EnrollmentSchema, *, school_id: int | None
+    connection: Connection, schema: EnrollmentSchema, *, school_id: int | None
 ) -> Tally:
-    return _tally_from_counts(
-        connection.execute(statements.category_totals(schema, school_id=school_id)).one()
-    )
+    return _tally_from_counts(connection.one(queries.category_totals(schema, school_id=school_id)))
 
 
 def plan_backfill(
-    connection: sa.Connection,
+    connection: Connection | sa.Connection,
     *,
     school_id: int | None = None,
     batch_size: int | None = DEFAULT_BATCH_SIZE,
@@ -173,6 +178,7 @@ def plan_backfill(
     """What ``backfill enrollments`` without ``--commit`` reports, on a connection the caller
     holds (the web UI's migration page: its request's transaction). Only reads."""
     started = time.monotonic()
+    connection = as_connection(connection)
     schema = probe_enrollment_schema(connection)
     base, _ranges = _planned(
         connection, schema, school_id=school_id, commit=False, batch_size=batch_size
@@ -182,32 +188,30 @@ def plan_backfill(
 
 
 def _write_batch(
-    connection: sa.Connection,
+    connection: Connection,
     schema: EnrollmentSchema,
     *,
     school_id: int | None,
     students: StudentRange,
 ) -> Tally:
     if schema.dialect == "postgresql":
-        row = connection.execute(
-            statements.postgres_backfill_batch(schema, school_id=school_id, students=students)
-        ).one()
+        row = connection.one(
+            queries.postgres_backfill_batch(schema, school_id=school_id, students=students)
+        )
         return replace(
             _tally_from_counts(row), created=int(row.created), reactivated=int(row.reactivated)
         )
     # Without xmax to tell inserts from updates: reactivate first, which takes SQLite's single
     # write lock, so nobody can write between these statements and every count is exact.
-    reactivated = connection.execute(
-        statements.reactivate_inactive(schema, school_id=school_id, students=students)
-    ).rowcount
-    after_update = _tally_from_counts(
-        connection.execute(
-            statements.category_totals(schema, school_id=school_id, students=students)
-        ).one()
+    reactivated = connection.rowcount(
+        queries.reactivate_inactive(schema, school_id=school_id, students=students)
     )
-    created = connection.execute(
-        statements.insert_missing(schema, school_id=school_id, students=students)
-    ).rowcount
+    after_update = _tally_from_counts(
+        connection.one(queries.category_totals(schema, school_id=school_id, students=students))
+    )
+    created = connection.rowcount(
+        queries.insert_missing(schema, school_id=school_id, students=students)
+    )
     return replace(
         after_update,
         already_active=after_update.already_active - reactivated,
@@ -218,7 +222,7 @@ def _write_batch(
 
 
 def run_backfill(
-    engine: sa.Engine,
+    engine: Database | sa.Engine,
     *,
     school_id: int | None = None,
     commit: bool = False,
@@ -228,7 +232,8 @@ def run_backfill(
 ) -> BackfillResult:
     """Backfill enrollments; raises :class:`CouldNotRun` when the database cannot be used."""
     started = time.monotonic()
-    with engine.connect() as connection:
+    database = as_database(engine)
+    with database.read() as connection:
         schema = probe_enrollment_schema(connection)
         if commit and schema.unfillable_enrollment_columns:
             column = schema.unfillable_enrollment_columns[0]
@@ -242,8 +247,6 @@ def run_backfill(
         if not commit:
             tally = _dry_run_tally(connection, schema, school_id=school_id)
             return replace(base, tally=tally, seconds=time.monotonic() - started)
-        # End the read transaction before writing: on SQLite it would block our own commits.
-        connection.rollback()
 
     book = RunBook(
         tool=TOOL_NAME,
@@ -251,11 +254,11 @@ def run_backfill(
         enabled=schema.has_bookkeeping,
         parameters={"school_id": school_id, "batch_size": batch_size or None, "commit": True},
     )
-    with engine.begin() as connection:
+    with database.begin() as connection:
         book.start(connection, school_id)
     result = replace(base, migration_run_id=book.run_id)
 
-    def write(connection: sa.Connection, number: int, students: StudentRange) -> BackfillResult:
+    def write(connection: Connection, number: int, students: StudentRange) -> BackfillResult:
         tally = _write_batch(connection, schema, school_id=school_id, students=students)
         if after_batch_written is not None:
             after_batch_written(number)
@@ -272,11 +275,11 @@ def run_backfill(
         nonlocal result
         result = progressed
 
-    stop = run_batches(engine, ranges, write, committed, on_progress=on_progress)
+    stop = run_batches(database, ranges, write, committed, on_progress=on_progress)
     if stop is not None:
         failure = BatchFailure(stop.number, stop.keys.low, stop.keys.high, stop.error)
         result = replace(result, failed_batch=failure)
     result = replace(result, seconds=time.monotonic() - started)
-    with engine.begin() as connection:
+    with database.begin() as connection:
         book.finish(connection, result.status, result.to_json())
     return result

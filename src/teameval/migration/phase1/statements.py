@@ -19,36 +19,21 @@ pass that starts from those few users. Both passes are the same :func:`classifie
 
 from __future__ import annotations
 
-from enum import IntEnum
-from typing import Any, Literal
+__all__ = ["ANOMALY_NAMES", "Category", "Members"]  # re-exported: where categories used to live
+
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import ColumnElement
 
+from teameval.migration.phase1.categories import ANOMALY_NAMES, Category, Members
 from teameval.migration.phase1.probe import EnrollmentSchema
+from teameval.migration.phase1.queries import SCHOOL_PARAMETER
 from teameval.migration.runner.batches import KeyRange
-
-
-class Category(IntEnum):
-    """Small integers rather than strings: cheaper to compare and group at a million rows."""
-
-    NON_STUDENT = 1
-    CROSS_SCHOOL = 2
-    MISSING = 3
-    ENROLLED_INACTIVE = 4
-    ENROLLED_ACTIVE = 5
-
-
-ANOMALY_NAMES = {Category.NON_STUDENT: "non_student_member", Category.CROSS_SCHOOL: "cross_school"}
-
 
 # Batches of the backfill are ranges of student ids.
 StudentRange = KeyRange
-
-# Which members' pairs a pass covers: all, students only, or everyone else (a NULL role
-# included). "students" and "others" partition the pairs exactly (a pair has one member).
-Members = Literal["students", "others"] | None
 
 
 def _is_boolean(column: sa.ColumnElement[Any]) -> bool:
@@ -113,13 +98,10 @@ def _membership_conditions(
     if school_id is not None:
         # A pair is in a school's scope if any row it is made of belongs to that school, so an
         # operator of one school also sees the cross-school anomalies that involve it.
-        touches = [
-            g.c.school_id == school_id,
-            c.c.school_id == school_id,
-            u.c.school_id == school_id,
-        ]
+        school = sa.bindparam(SCHOOL_PARAMETER, school_id, type_=sa.Integer)
+        touches = [g.c.school_id == school, c.c.school_id == school, u.c.school_id == school]
         if schema.has(gm, "school_id"):
-            touches.append(gm.c.school_id == school_id)
+            touches.append(gm.c.school_id == school)
         conditions.append(sa.or_(*touches))
     return conditions
 

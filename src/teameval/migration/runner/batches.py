@@ -7,10 +7,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import sqlalchemy as sa
-from sqlalchemy.sql.expression import ColumnElement
+from teameval.migration.runner.database import Connection, Database
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 T = TypeVar("T")
 # Called as (batches done, batches in all) after each commit: the progress bar.
@@ -24,12 +26,26 @@ class KeyRange:
     low: int | None = None
     high: int | None = None
 
-    def clause(self, column: sa.ColumnElement[Any]) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = []
+    @property
+    def shape(self) -> tuple[bool, bool]:
+        """Which sides are bounded: what changes a statement's SQL (the bounds are values)."""
+        return self.low is not None, self.high is not None
+
+    @property
+    def values(self) -> dict[str, int]:
+        """The bounds as the bind parameters :meth:`clause` names."""
+        bounds = {"range_low": self.low, "range_high": self.high}
+        return {name: value for name, value in bounds.items() if value is not None}
+
+    def clause(self, column: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
+        import sqlalchemy as sa
+
+        # Named parameters, the same on every column a statement restricts: one value each.
+        clauses: list[sa.ColumnElement[bool]] = []
         if self.low is not None:
-            clauses.append(column >= self.low)
+            clauses.append(column >= sa.bindparam("range_low", self.low))
         if self.high is not None:
-            clauses.append(column < self.high)
+            clauses.append(column < sa.bindparam("range_high", self.high))
         return clauses
 
 
@@ -60,9 +76,9 @@ class BatchStop:
 
 
 def run_batches(
-    engine: sa.Engine,
+    database: Database,
     ranges: Sequence[KeyRange],
-    write: Callable[[sa.Connection, int, KeyRange], T],
+    write: Callable[[Connection, int, KeyRange], T],
     committed: Callable[[int, T], None],
     *,
     on_progress: ProgressCallback | None = None,
@@ -72,7 +88,7 @@ def run_batches(
     (that batch rolled back as a whole, the earlier ones stay committed) and returns it."""
     for number, keys in enumerate(ranges, start=1):
         try:
-            with engine.begin() as connection:
+            with database.begin() as connection:
                 value = write(connection, number, keys)
         except Exception as error:
             # Any failure (a constraint, a lost connection, a lock timeout): report and stop.

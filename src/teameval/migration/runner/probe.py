@@ -2,18 +2,24 @@
 
 The migration tools run on our own schema *and* on a legacy-shaped database (DESIGN.md §4) that
 never saw our migrations. Instead of assuming the ORM models, a phase names the columns it
-needs and may use; the probe builds lightweight ``Table`` objects holding only the columns
-found, and refuses to run (exit 3) with a message naming the missing table or column.
+needs and may use; the probe reads what the database has (on PostgreSQL in one catalog query,
+elsewhere through SQLAlchemy's inspector) as plain data, and refuses to run (exit 3) with a
+message naming the missing table or column. ``Table`` objects holding only the columns found
+are made from it when a statement is first built (``tables``), so a run whose statements are
+all compiled already never imports SQLAlchemy.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from teameval.migration.runner.database import Connection
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 
 class CouldNotRun(Exception):
@@ -21,28 +27,124 @@ class CouldNotRun(Exception):
 
 
 @dataclass(frozen=True)
+class ColumnInfo:
+    # What a statement's SQL depends on: "boolean", "smallint", "integer", "bigint" or "other".
+    kind: str
+    # What a writer needs to know: may it leave the column out of an INSERT?
+    fillable_by_database: bool
+
+
+@dataclass(frozen=True)
 class ProbedTables:
-    tables: Mapping[str, sa.Table]
-    # Every column the database has, per probed table, as the inspector reports it.
-    reflected: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    # Every column the database has, per probed table.
+    columns: Mapping[str, Mapping[str, ColumnInfo]]
+    # Per probed table, the columns a phase uses: the required ones and the optional ones found.
+    used: Mapping[str, tuple[str, ...]]
     present: frozenset[str]  # every table name in the database
     dialect: str
     supports_materialized_cte: bool
 
+    @property
+    def signature(self) -> str:
+        """Everything about this schema that can change a statement's SQL, in short."""
+        parts = [self.dialect, str(self.supports_materialized_cte)]
+        for name, columns in sorted(self.used.items()):
+            kinds = self.columns[name]
+            parts.append(name + ":" + ",".join(f"{c}={kinds[c].kind}" for c in columns))
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
-def _column_type(info: Mapping[str, Any]) -> sa.types.TypeEngine[Any]:
-    # Reflected types carry engine quirks (e.g. SQLite "BOOLEAN" stays Boolean, a legacy
-    # PostgreSQL may use smallint for flags); keep them so comparisons render correctly.
-    column_type = info.get("type")
-    return column_type if isinstance(column_type, sa.types.TypeEngine) else sa.types.NullType()
+    def tables(self) -> dict[str, sa.Table]:
+        """``Table`` objects of the used columns (imports SQLAlchemy: only when building)."""
+        import sqlalchemy as sa
+
+        types: dict[str, type[sa.types.TypeEngine[Any]]] = {
+            "boolean": sa.Boolean,
+            "smallint": sa.SmallInteger,
+            "integer": sa.Integer,
+            "bigint": sa.BigInteger,
+        }
+        metadata = sa.MetaData()
+        return {
+            name: sa.Table(
+                name,
+                metadata,
+                *[
+                    sa.Column(c, types.get(self.columns[name][c].kind, sa.types.NullType)())
+                    for c in columns
+                ],
+            )
+            for name, columns in self.used.items()
+        }
+
+
+# One round trip for every column of every table of the current schema. NOT NULL without a
+# default, identity or generation means an INSERT must name the column.
+POSTGRES_COLUMNS = """
+SELECT c.relname AS table_name, a.attname AS column_name,
+       format_type(a.atttypid, NULL) AS type_name,
+       (NOT a.attnotnull OR a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '')
+         AS fillable
+FROM pg_catalog.pg_class c
+LEFT JOIN pg_catalog.pg_attribute a
+  ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+ORDER BY c.relname, a.attnum
+"""
+POSTGRES_KINDS = frozenset({"boolean", "smallint", "integer", "bigint"})
+
+
+def _postgres_columns(connection: Connection) -> dict[str, dict[str, ColumnInfo]]:
+    found: dict[str, dict[str, ColumnInfo]] = {}
+    for row in connection.raw(POSTGRES_COLUMNS):
+        table = found.setdefault(row.table_name, {})
+        if row.column_name is not None:
+            kind = row.type_name if row.type_name in POSTGRES_KINDS else "other"
+            table[row.column_name] = ColumnInfo(kind, bool(row.fillable))
+    return found
+
+
+def _inspected_columns(connection: Connection) -> dict[str, dict[str, ColumnInfo]]:
+    import sqlalchemy as sa
+
+    from teameval.migration.runner.sqlalchemy_database import SqlAlchemyConnection
+
+    if not isinstance(connection, SqlAlchemyConnection):
+        raise TypeError(f"no schema inspection for {connection.dialect} without SQLAlchemy")
+    inspector = sa.inspect(connection.connection)
+
+    def kind(column_type: object) -> str:
+        # Most specific first: BigInteger and SmallInteger are Integers.
+        for name, cls in (
+            ("boolean", sa.Boolean),
+            ("bigint", sa.BigInteger),
+            ("smallint", sa.SmallInteger),
+            ("integer", sa.Integer),
+        ):
+            if isinstance(column_type, cls):
+                return name
+        return "other"
+
+    return {
+        table: {
+            info["name"]: ColumnInfo(
+                kind(info.get("type")),
+                info.get("nullable", True)
+                or info.get("default") is not None
+                or info.get("autoincrement") is True
+                or bool(info.get("identity"))
+                or bool(info.get("computed")),
+            )
+            for info in inspector.get_columns(table)
+        }
+        for table in inspector.get_table_names()
+    }
 
 
 def _supports_materialized_cte(connection: Connection) -> bool:
-    version = connection.dialect.server_version_info or ()
-    if connection.dialect.name == "postgresql":
-        return tuple(version) >= (12,)
-    if connection.dialect.name == "sqlite":
-        return tuple(version) >= (3, 35)
+    if connection.dialect == "postgresql":
+        return connection.server_version >= (12,)
+    if connection.dialect == "sqlite":
+        return connection.server_version >= (3, 35)
     return False
 
 
@@ -51,49 +153,38 @@ def probe_tables(
     required: Mapping[str, Sequence[str]],
     optional: Mapping[str, Sequence[str]],
 ) -> ProbedTables:
-    """``Table`` objects of the ``required`` tables, with the required columns and those of the
-    ``optional`` ones that exist; :class:`CouldNotRun` names the first thing missing."""
-    inspector = sa.inspect(connection)
-    present = frozenset(inspector.get_table_names())
-    metadata = sa.MetaData()
-    tables: dict[str, sa.Table] = {}
-    reflected_by_table: dict[str, dict[str, Mapping[str, Any]]] = {}
-    for name, columns in required.items():
-        if name not in present:
+    """The ``required`` tables with the required columns and those of the ``optional`` ones
+    that exist; :class:`CouldNotRun` names the first thing missing."""
+    if connection.dialect == "postgresql":
+        columns = _postgres_columns(connection)
+    else:
+        columns = _inspected_columns(connection)
+    used: dict[str, tuple[str, ...]] = {}
+    for name, wanted in required.items():
+        if name not in columns:
             raise CouldNotRun(f"required table {name!r} does not exist in this database")
-        reflected: dict[str, Mapping[str, Any]] = {
-            info["name"]: info for info in inspector.get_columns(name)
-        }
-        missing = [column for column in columns if column not in reflected]
+        missing = [column for column in wanted if column not in columns[name]]
         if missing:
             raise CouldNotRun(
                 f"required column {name}.{missing[0]} does not exist in this database"
             )
-        wanted = [*columns, *optional.get(name, ())]
-        found = [sa.Column(c, _column_type(reflected[c])) for c in wanted if c in reflected]
-        tables[name] = sa.Table(name, metadata, *found)
-        reflected_by_table[name] = reflected
+        extra = [c for c in optional.get(name, ()) if c in columns[name]]
+        used[name] = (*wanted, *extra)
     return ProbedTables(
-        tables=tables,
-        reflected=reflected_by_table,
-        present=present,
-        dialect=connection.dialect.name,
+        columns=columns,
+        used=used,
+        present=frozenset(columns),
+        dialect=connection.dialect,
         supports_materialized_cte=_supports_materialized_cte(connection),
     )
 
 
-def unfillable_columns(
-    reflected: Mapping[str, Mapping[str, Any]], known: Sequence[str]
-) -> tuple[str, ...]:
-    """Columns a writer does not know that are NOT NULL without any default: inserting rows
-    would fail, so a writing tool refuses to start rather than fail every batch."""
+def unfillable_columns(columns: Mapping[str, ColumnInfo], known: Sequence[str]) -> tuple[str, ...]:
+    """Columns a writer does not know that the database cannot fill either (NOT NULL without
+    any default): inserting rows would fail, so a writing tool refuses to start rather than
+    fail every batch."""
     return tuple(
-        column
-        for column, info in reflected.items()
-        if column not in known
-        and not info.get("nullable", True)
-        and info.get("default") is None
-        and info.get("autoincrement") is not True
-        and not info.get("identity")
-        and not info.get("computed")
+        name
+        for name, info in columns.items()
+        if name not in known and not info.fillable_by_database
     )
