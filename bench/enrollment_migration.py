@@ -33,6 +33,7 @@ import resource
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -41,6 +42,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from tests.databases import admin_execute, postgres_url
 from tests.migration.dataset import create_legacy_schema
+
+from teameval.migration.runner.statement_cache import CACHE_ENV
 
 ADMIN_URL = os.environ.get(
     "TEAMEVAL_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -180,7 +183,7 @@ def generate(name: str, memberships: int) -> None:
 TIME = shutil.which("time", path="/usr/bin:/bin")
 
 
-def timed(command: list[str]) -> tuple[float, float, str]:
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Run ``command`` as a child: wall time, its own peak RSS in MB, and its stdout.
 
     The peak comes from GNU time's ``%M`` (wait4 of a fork of the small ``time`` process): a
@@ -189,7 +192,12 @@ def timed(command: list[str]) -> tuple[float, float, str]:
     """
     prefix = [TIME, "-f", "PEAK_KB=%M"] if TIME else []
     started = time.perf_counter()
-    process = subprocess.Popen([*prefix, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [*prefix, *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=None if env is None else {**os.environ, **env},
+    )
     stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
     if process.returncode not in (0, 1, 2):
@@ -320,22 +328,30 @@ def written_by_bare(template: str) -> int:
 
 def startup(repeat: int) -> list[Measure]:
     """Fixed cost of a process on each side with no data: the audit of an empty legacy-shaped
-    database vs the bare statements on it."""
+    database vs the bare statements on it; warm (the statements compiled by an earlier run, as
+    in every later measurement) and cold (each run with an empty statement cache, so it imports
+    SQLAlchemy and compiles, as an operator's very first run does)."""
     name = f"bench_enrollments_empty_{uuid.uuid4().hex[:6]}"
     generate(name, 0)
     try:
-        ours, issue = _runs(), _runs()
+        warm, cold, issue = _runs(), _runs(), _runs()
+        timed(tool("audit", "enrollments", url=_url(name)))  # fills the statement cache
         for _ in range(repeat):
-            ours.add(timed(tool("audit", "enrollments", url=_url(name))))
+            warm.add(timed(tool("audit", "enrollments", url=_url(name))))
+            with tempfile.TemporaryDirectory() as empty:
+                cold.add(timed(tool("audit", "enrollments", url=_url(name)), {CACHE_ENV: empty}))
             issue.add(timed(psql(_url(name), ISSUE_AUDIT)))
-        return [_measure(0, "audit, empty database (start-up)", ours, issue, "issue")]
+        return [
+            _measure(0, "audit, empty database (start-up)", warm, issue, "issue"),
+            _measure(0, "audit, empty database, cold statement cache", cold, issue, "issue"),
+        ]
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(sizes: list[int], repeat: int) -> list[Measure]:
     results = startup(repeat)
-    print(f"#   {asdict(results[0])}", flush=True)
+    print(f"#   {asdict(results[0])}\n#   {asdict(results[1])}", flush=True)
     for size in sizes:
         name = f"bench_enrollments_{size}_{uuid.uuid4().hex[:6]}"
         started = time.perf_counter()
@@ -380,9 +396,13 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     load_before = os.getloadavg()
-    results = run(sizes, args.repeat)
+    # The tools' compiled statements in a directory of this run's own (not ~/.cache): the first
+    # run of each statement compiles it, as an operator's first run does.
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ[CACHE_ENV] = cache
+        results = run(sizes, args.repeat)
     fixed = results[0].tool_seconds
-    for r in results[1:]:
+    for r in results[2:]:
         r.net_ms_per_1000 = round((r.tool_seconds - fixed) * 1000 / r.size * 1000, 3)
     document = {
         "label": args.label,
