@@ -74,7 +74,9 @@ class PsycopgDatabase(Database):
 
     def _connect(self) -> PsycopgConnection:
         if self._connection is None or self._connection.connection.closed:
-            raw = psycopg.connect(self.conninfo, connect_timeout=10)
+            # prepare_threshold=None: never a server-side prepared statement, so each batch is
+            # planned for its own range (a generic plan would guess the range's selectivity).
+            raw = psycopg.connect(self.conninfo, connect_timeout=10, prepare_threshold=None)
             self._connection = PsycopgConnection(raw, self.cache)
         return self._connection
 
