@@ -314,7 +314,14 @@ def postgres_backfill_batch(
     """
     ce = schema.course_enrollments
     classified = classified_cte(
-        schema, classified_pairs(schema, school_id=school_id, students=students)
+        schema,
+        classified_pairs(
+            schema,
+            school_id=school_id,
+            students=students,
+            # A pair's school is only written where enrollments have one: one aggregate less.
+            school=schema.has(ce, "school_id"),
+        ),
     )
     todo = sa.select(classified).where(
         classified.c.category.in_([int(Category.MISSING), int(Category.ENROLLED_INACTIVE)])
@@ -344,9 +351,9 @@ def category_totals(
     schema: EnrollmentSchema, *, school_id: int | None, students: StudentRange | None = None
 ) -> sa.Select[Any]:
     """Category totals as one row (dry runs, and each batch on the SQLite path)."""
-    classified = classified_pairs(schema, school_id=school_id, students=students).subquery(
-        "classified"
-    )
+    classified = classified_pairs(
+        schema, school_id=school_id, students=students, school=False
+    ).subquery("classified")
     return sa.select(*category_sums(classified)).select_from(classified)
 
 
