@@ -633,8 +633,10 @@ EXEMPT = {
 }
 
 
-def _fill(template: Any, worlds: RosterWorld) -> Any:
-    names = {
+def template_names(worlds: RosterWorld) -> dict[str, Any]:
+    """What the path templates name (see the module docstring); the web page table uses them
+    too."""
+    return {
         "N": worlds.north,
         "S": worlds.south,
         "NG": worlds.north_group,
@@ -648,6 +650,10 @@ def _fill(template: Any, worlds: RosterWorld) -> Any:
         "NA": worlds.north_assessment,
         "SA": worlds.south_assessment,
     }
+
+
+def _fill(template: Any, worlds: RosterWorld) -> Any:
+    names = template_names(worlds)
     if isinstance(template, str):
         filled = template.format(**names)
         return int(filled) if template.startswith("{") and filled.isdigit() else filled

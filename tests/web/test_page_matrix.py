@@ -5,33 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from tests.roster.conftest import RosterWorld
+from tests.roster.routes_table import template_names
 from tests.web.conftest import PageClient
 from tests.web.html_checks import page_problems
 from tests.web.pages_table import EXEMPT, PAGES, ROLES, Page
-
-
-def world_names(worlds: RosterWorld) -> dict[str, Any]:
-    return {
-        "N": worlds.north,
-        "S": worlds.south,
-        "NG": worlds.north_group,
-        "SG": worlds.south_group,
-        "NP": worlds.north_project,
-        "SP": worlds.south_project,
-        "NT": worlds.north_team,
-        "ST": worlds.south_team,
-        "NR": worlds.north_rubric,
-        "SR": worlds.south_rubric,
-        "NA": worlds.north_assessment,
-        "SA": worlds.south_assessment,
-    }
 
 
 def web_get_paths(client: TestClient) -> set[str]:
@@ -58,7 +41,7 @@ def test_the_table_is_complete(client: TestClient) -> None:
 def test_each_role_gets_the_page_or_403_and_other_schools_ids_are_404(
     page: Page, pages_for: Callable[..., PageClient], worlds: RosterWorld, client: TestClient
 ) -> None:
-    names = world_names(worlds)
+    names = template_names(worlds)
     path = page.path.format(**names)
     for role in ROLES:
         response = pages_for(role).get(path)
