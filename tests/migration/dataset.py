@@ -28,6 +28,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from teameval.db import make_engine
+from teameval.migration.legacy_shape import LEGACY_TABLES, create_legacy_schema
+
+__all__ = ["LEGACY_TABLES", "create_legacy_schema"]
 
 # Expected audit of the whole crafted database (anomalies included).
 EXPECTED_ALL = {
@@ -63,47 +66,6 @@ EXPECTED_SCHOOL_2 = {
 }
 MISSING_PAIRS = {(2, 10), (3, 11), (10, 20)}
 INACTIVE_PAIRS = {(4, 11)}
-
-LEGACY_DDL = """
-CREATE TABLE schools (id {pk}, name VARCHAR(200) NOT NULL);
-CREATE TABLE users (id {pk}, school_id INTEGER NOT NULL REFERENCES schools(id),
-    email VARCHAR(320) NOT NULL, name VARCHAR(200) NOT NULL, role VARCHAR(16) NOT NULL,
-    archived BOOLEAN NOT NULL DEFAULT FALSE);
-CREATE TABLE courses (id {pk}, school_id INTEGER NOT NULL REFERENCES schools(id),
-    name VARCHAR(200) NOT NULL, code VARCHAR(50), is_active BOOLEAN NOT NULL DEFAULT TRUE);
-CREATE TABLE groups (id {pk}, school_id INTEGER NOT NULL REFERENCES schools(id),
-    course_id INTEGER NOT NULL REFERENCES courses(id), name VARCHAR(200) NOT NULL,
-    team_number INTEGER);
-CREATE TABLE group_members (id {pk}, school_id INTEGER NOT NULL REFERENCES schools(id),
-    group_id INTEGER NOT NULL REFERENCES groups(id), user_id INTEGER NOT NULL REFERENCES users(id),
-    role_in_team VARCHAR(50), active BOOLEAN NOT NULL DEFAULT TRUE,
-    CONSTRAINT uq_gm UNIQUE (group_id, user_id));
-CREATE TABLE course_enrollments (id {pk},
-    course_id INTEGER NOT NULL REFERENCES courses(id),
-    student_id INTEGER NOT NULL REFERENCES users(id),
-    active BOOLEAN NOT NULL DEFAULT TRUE{stamps},
-    CONSTRAINT uq_ce UNIQUE (course_id, student_id));
-CREATE INDEX ix_ce_student ON course_enrollments (student_id);
-"""
-
-LEGACY_TABLES = ("schools", "users", "courses", "groups", "group_members", "course_enrollments")
-
-
-def create_legacy_schema(connection: sa.Connection, *, timestamps: bool = False) -> None:
-    """The legacy platform's tables only (DESIGN.md §4): no ``school_id`` on enrollments and,
-    unless ``timestamps``, no timestamps. With ``timestamps`` they are NOT NULL *without*
-    defaults, so a backfill that forgot to fill them would fail."""
-    postgres = connection.dialect.name == "postgresql"
-    pk = "SERIAL PRIMARY KEY" if postgres else "INTEGER PRIMARY KEY"
-    stamp_type = "TIMESTAMP" if postgres else "DATETIME"
-    stamps = (
-        f",\n    created_at {stamp_type} NOT NULL, updated_at {stamp_type} NOT NULL"
-        if timestamps
-        else ""
-    )
-    for statement in LEGACY_DDL.format(pk=pk, stamps=stamps).split(";"):
-        if statement.strip():
-            connection.execute(sa.text(statement))
 
 
 def _rows(connection: sa.Connection, table: str, rows: list[dict[str, Any]]) -> None:

@@ -11,7 +11,7 @@ from teameval.cli.database import db_app
 from teameval.cli.demo import demo
 from teameval.cli.outcome import OutcomeGroup
 from teameval.cli.serve import serve
-from teameval.migration.cli import audit_app, backfill_app
+from teameval.migration.cli import MIGRATION_GROUPS
 from teameval.projects.cli import projects_app
 from teameval.projects.teams.cli import teams_app
 from teameval.roster.csv.cli import import_app
@@ -35,8 +35,8 @@ app.add_typer(projects_app, name="projects")
 app.add_typer(teams_app, name="teams")
 app.add_typer(rubrics_app, name="rubrics")
 app.add_typer(assessments_app, name="assessments")
-app.add_typer(audit_app, name="audit")
-app.add_typer(backfill_app, name="backfill")
+for name, group in MIGRATION_GROUPS:
+    app.add_typer(group, name=name)
 
 
 def main() -> None:

@@ -16,16 +16,17 @@ if TYPE_CHECKING:
 def typer_app() -> typer.Typer:
     import typer
 
-    from teameval.migration.cli import audit_app, backfill_app
+    from teameval.migration.cli import MIGRATION_GROUPS
 
     app = typer.Typer(
         name="teameval-migration",
-        help="teameval migration toolkit: audits and backfills off the legacy groups model.",
+        help="teameval migration toolkit off the legacy groups model: expand, audit, backfill, "
+        "verify, resolve and contract.",
         no_args_is_help=True,
         pretty_exceptions_show_locals=False,
     )
-    app.add_typer(audit_app, name="audit")
-    app.add_typer(backfill_app, name="backfill")
+    for name, group in MIGRATION_GROUPS:
+        app.add_typer(group, name=name)
     return app
 
 

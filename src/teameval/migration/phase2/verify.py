@@ -1,0 +1,9 @@
+"""Phase 2: `teameval ... verify` (being written)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def command(*args: Any) -> int:
+    raise NotImplementedError("verify")
