@@ -24,13 +24,21 @@ UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/none"
 ENV = {"TEAMEVAL_DATABASE_URL": UNREACHABLE, "TEAMEVAL_SECRET_KEY": "k" * 48}
 
 
+# Commands that open no database server: `demo legacy PATH` writes a new SQLite file
+# (tests/test_demo_legacy.py).
+NO_DATABASE = {("demo", "legacy")}
+
+
 def _commands(group: Any = None, prefix: tuple[str, ...] = ()) -> Iterator[tuple[Any, ...]]:
     group = group or typer.main.get_command(app)
     for name, command in sorted(group.commands.items()):
+        path = (*prefix, name)
         if hasattr(command, "commands"):
-            yield from _commands(command, (*prefix, name))
-        else:
-            yield (*prefix, name), command
+            if command.invoke_without_command:  # a group that is a command too (`demo`)
+                yield path, command
+            yield from _commands(command, path)
+        elif path not in NO_DATABASE:
+            yield path, command
 
 
 COMMANDS = dict(_commands())

@@ -8,7 +8,7 @@ from teameval.assessments.cli import assessments_app
 from teameval.assessments.rubrics.cli import rubrics_app
 from teameval.cli.accounts import schools_app, users_app
 from teameval.cli.database import db_app
-from teameval.cli.demo import demo
+from teameval.cli.demo import demo_app
 from teameval.cli.outcome import OutcomeGroup
 from teameval.cli.serve import serve
 from teameval.migration.cli import MIGRATION_GROUPS
@@ -26,7 +26,7 @@ app = typer.Typer(
     cls=OutcomeGroup,  # one line on stderr (and one JSON document) for every failure
 )
 app.command()(serve)
-app.command()(demo)
+app.add_typer(demo_app, name="demo")
 app.add_typer(db_app, name="db")
 app.add_typer(schools_app, name="schools")
 app.add_typer(users_app, name="users")
