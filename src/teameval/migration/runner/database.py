@@ -15,7 +15,7 @@ builders, so they cannot disagree on what a statement means. Rows are read by at
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,10 @@ class Connection(ABC):
     @abstractmethod
     def rowcount(self, query: Query) -> int:
         """Rows a write statement changed."""
+
+    @abstractmethod
+    def execute_many(self, query: Query, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One write statement run for each of ``rows`` (its values by bind name)."""
 
     @abstractmethod
     def raw(self, sql: str) -> Sequence[Any]:

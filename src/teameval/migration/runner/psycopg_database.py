@@ -4,7 +4,7 @@ unless a statement is not in the cache yet (``statement_cache``)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,8 +33,14 @@ class PsycopgConnection(Connection):
         self.server_version = (number // 10000, number % 10000)
 
     def _execute(self, query: Query) -> psycopg.Cursor[Any]:
+        sql, params = self._statement(query, query.values)
+        cursor = self.connection.cursor(row_factory=namedtuple_row)
+        cursor.execute(sql, params)
+        return cursor
+
+    def _statement(self, query: Query, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         entry = self.cache.compiled(query, self.server_version)
-        params = {**entry.constants, **query.values}
+        params = {**entry.constants, **values}
         sql = entry.sql
         for name in entry.expanding:
             items = list(params.pop(name))
@@ -44,9 +50,16 @@ class PsycopgConnection(Connection):
             params.update(zip(names, items, strict=True))
         for name in entry.json_params:
             params[name] = Json(params[name])
-        cursor = self.connection.cursor(row_factory=namedtuple_row)
-        cursor.execute(sql, params)
-        return cursor
+        return sql, params
+
+    def execute_many(self, query: Query, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        # One statement text for every row: IN lists would differ per row, so none are allowed.
+        statements = [self._statement(query, row) for row in rows]
+        sql = statements[0][0]
+        with self.connection.cursor() as cursor:
+            cursor.executemany(sql, [params for _sql, params in statements])
 
     def rows(self, query: Query) -> Sequence[Any]:
         return self._execute(query).fetchall()

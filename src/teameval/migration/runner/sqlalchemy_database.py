@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,10 +23,14 @@ class SqlAlchemyConnection(Connection):
         )
 
     def rows(self, query: Query) -> Sequence[Any]:
-        return self.connection.execute(query.build()).all()
+        return self.connection.execute(query.build(), dict(query.values)).all()
 
     def rowcount(self, query: Query) -> int:
-        return int(self.connection.execute(query.build()).rowcount)
+        return int(self.connection.execute(query.build(), dict(query.values)).rowcount)
+
+    def execute_many(self, query: Query, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.connection.execute(query.build(), [dict(row) for row in rows])
 
     def raw(self, sql: str) -> Sequence[Any]:
         result = self.connection.exec_driver_sql(sql)
