@@ -114,6 +114,7 @@ def check(
         {d.project_team_id for d in decisions.values() if d.project_team_id is not None},
     )
     errors = []
+    chosen: dict[tuple[int, int], int] = {}  # (assessment, team) -> line
     for (assessment_id, number), decision in sorted(decisions.items(), key=lambda i: i[1].line):
         where = f"line {decision.line}"
         assessment = assessments.get(assessment_id)
@@ -149,6 +150,21 @@ def check(
                     f"{where}: project team {decision.project_team_id} is not a team of "
                     f"project {decision.project_id}"
                 )
+            elif team.team_number != number and (assessment_id, team.team_number) in keys:
+                # That key links to this team by itself: one team cannot hold two keys.
+                errors.append(
+                    f"{where}: project team {decision.project_team_id} is team number "
+                    f"{team.team_number}, the team of assessment {assessment_id}'s own key "
+                    f"with that number"
+                )
+            elif (assessment_id, decision.project_team_id) in chosen:
+                errors.append(
+                    f"{where}: project team {decision.project_team_id} is chosen for another "
+                    f"key of assessment {assessment_id} on line "
+                    f"{chosen[(assessment_id, decision.project_team_id)]}"
+                )
+            if decision.project_team_id is not None:
+                chosen.setdefault((assessment_id, decision.project_team_id), decision.line)
         elif number is None:
             errors.append(
                 f"{where}: a key without a team number needs project_team_id (a project alone "
