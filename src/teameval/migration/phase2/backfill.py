@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from teameval.migration.phase2 import writes
-from teameval.migration.phase2.keys import REASON_ORDER, Decisions, State, TeamKey
+from teameval.migration.phase2.backfill_result import (
+    BackfillResult,
+    assessments_to_link,
+    tally,
+)
+from teameval.migration.phase2.keys import Decisions, State, TeamKey
 from teameval.migration.phase2.plan import NO_DECISIONS, assessment_ranges, plan_batch
 from teameval.migration.phase2.probe import (
     EXPAND_COMMAND,
@@ -28,114 +32,9 @@ from teameval.migration.runner.batches import KeyRange, ProgressCallback, run_ba
 from teameval.migration.runner.bookkeeping import RunBook
 from teameval.migration.runner.command import BatchHook
 from teameval.migration.runner.database import Connection, Database
-from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK, EXIT_WARNING
 
 TOOL_NAME = "backfill assessments"
 DEFAULT_BATCH_SIZE = 500
-STEPS = ("plan", "teams", "links", "scores", "assessments")
-
-
-@dataclass
-class BackfillResult:
-    dry_run: bool
-    shape: str
-    states: Counter[str] = field(default_factory=Counter)
-    linked: int = 0
-    created: int = 0
-    members_added: int = 0
-    scores_to_update: int = 0
-    scores_updated: int = 0
-    assessments_to_link: int = 0
-    assessments_linked: int = 0
-    decisions: int = 0
-    batches: int = 0
-    batches_committed: int = 0
-    seconds: float = 0.0
-    step_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STEPS, 0.0))
-    failed_batch: dict[str, Any] | None = None
-    samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    migration_run_id: int | None = None
-
-    @property
-    def unmapped(self) -> dict[str, int]:
-        return {reason.value: self.states[reason] for reason in REASON_ORDER}
-
-    @property
-    def status(self) -> str:
-        if self.failed_batch is not None:
-            return "failed"
-        return "unmapped" if any(self.unmapped.values()) else "done"
-
-    @property
-    def exit_code(self) -> int:
-        return {"failed": EXIT_FAILED, "unmapped": EXIT_WARNING}.get(self.status, EXIT_OK)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "exit_code": self.exit_code,
-            "dry_run": self.dry_run,
-            "shape": self.shape,
-            "team_keys": sum(self.states.values()),
-            "mapped_before": self.states[State.MAPPED],
-            "to_link": self.states[State.TO_LINK],
-            "to_create": self.states[State.TO_CREATE],
-            "linked": self.linked,
-            "created": self.created,
-            "members_added": self.members_added,
-            "scores_to_update": self.scores_to_update,
-            "scores_updated": self.scores_updated,
-            "assessments_to_link": self.assessments_to_link,
-            "assessments_linked": self.assessments_linked,
-            "unmapped": self.unmapped,
-            "decisions": self.decisions,
-            "batches": self.batches,
-            "batches_committed": self.batches_committed,
-            "failed_batch": self.failed_batch,
-            "seconds": round(self.seconds, 3),
-            "step_seconds": {name: round(value, 3) for name, value in self.step_seconds.items()},
-            "samples": self.samples,
-            "migration_run_id": self.migration_run_id,
-        }
-
-
-def assessments_to_link(keys: list[TeamKey]) -> list[TeamKey]:
-    """The keys whose assessment gets its project team: its only key, mapped (or about to
-    be), while the assessment's own project_team_id is NULL."""
-    per_assessment = Counter(key.assessment_id for key in keys)
-    return [
-        key
-        for key in keys
-        if per_assessment[key.assessment_id] == 1
-        and key.own_project_team_id is None
-        and (
-            key.state is State.TO_CREATE
-            or (key.state in (State.MAPPED, State.TO_LINK) and key.project_team_id is not None)
-        )
-    ]
-
-
-def _tally(result: BackfillResult, keys: list[TeamKey], created: set[int], limit: int) -> None:
-    for key in keys:
-        state = key.state
-        # A key linking to a team this run created was, for this run, a key to create.
-        if state is State.TO_LINK and key.project_team_id in created:
-            state = State.TO_CREATE
-        result.states[state.value] += 1
-        if state in (State.TO_LINK, State.TO_CREATE):
-            result.scores_to_update += key.score_rows
-        elif state is State.MAPPED:
-            result.scores_to_update += key.score_rows - key.scores_mapped
-        if state in REASON_ORDER:
-            samples = result.samples.setdefault(state.value, [])
-            if len(samples) < limit:
-                samples.append(
-                    {
-                        "assessment_id": key.assessment_id,
-                        "team_number": key.team_number,
-                        "project_id": key.project_id,
-                    }
-                )
 
 
 def _write_batch(
@@ -279,7 +178,7 @@ def run_backfill(
                     connection, schema, school_id=school_id, assessments=batch, decisions=decisions
                 )
                 result.step_seconds["plan"] += time.monotonic() - clock
-                _tally(result, keys, set(), sample_limit)
+                tally(result, keys, set(), sample_limit)
                 result.assessments_to_link += len(assessments_to_link(keys))
             result.seconds = time.monotonic() - started
             return result
@@ -297,7 +196,7 @@ def run_backfill(
             created=created,
         )
         result.step_seconds["plan"] += time.monotonic() - clock
-        _tally(result, keys, created, sample_limit)
+        tally(result, keys, created, sample_limit)
         result.assessments_to_link += len(assessments_to_link(keys))
         _write_batch(
             connection,

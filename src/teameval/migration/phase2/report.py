@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from teameval.migration.phase2.audit import AssessmentAudit
-from teameval.migration.phase2.backfill import BackfillResult
+from teameval.migration.phase2.backfill_result import BackfillResult
 from teameval.migration.phase2.probe import EXPAND_COMMAND
 
 DECISIONS = "a row in the --decisions CSV (assessment_id,team_number,project_id,project_team_id)"
