@@ -49,6 +49,14 @@ class AssessmentAudit:
         return self.states[State.MAPPED]
 
     @property
+    def to_link(self) -> int:
+        return self.states[State.TO_LINK]
+
+    @property
+    def to_create(self) -> int:
+        return self.states[State.TO_CREATE]
+
+    @property
     def unmapped(self) -> dict[str, int]:
         return {reason.value: self.states[reason] for reason in REASON_ORDER}
 
@@ -88,8 +96,8 @@ class AssessmentAudit:
             "score_rows": self.score_rows,
             "team_keys": self.team_keys,
             "mapped": self.mapped,
-            "to_link": self.states[State.TO_LINK],
-            "to_create": self.states[State.TO_CREATE],
+            "to_link": self.to_link,
+            "to_create": self.to_create,
             "unmapped": self.unmapped,
             "scores_mapped": self.scores_mapped,
             "scores_unmapped": self.scores_unmapped,
