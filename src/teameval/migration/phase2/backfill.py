@@ -35,6 +35,8 @@ from teameval.migration.runner.database import Connection, Database
 
 TOOL_NAME = "backfill assessments"
 DEFAULT_BATCH_SIZE = 500
+# pg_advisory_xact_lock key of a backfill batch (any constant; "phase 2" in digits).
+BATCH_LOCK = 7_120_002
 
 
 def _write_batch(
@@ -186,6 +188,11 @@ def run_backfill(
     created: set[int] = set()
 
     def write(connection: Connection, number: int, batch: KeyRange) -> BackfillResult:
+        if connection.dialect == "postgresql":
+            # Two backfills at once would each create the team of a (project, t) their own
+            # batches share; taken per batch, the lock serialises their batches, and each plans
+            # after the other's commit (SQLite has one writer at a time anyway).
+            connection.raw(f"SELECT pg_advisory_xact_lock({BATCH_LOCK})")
         clock = time.monotonic()
         keys = plan_batch(
             connection,
