@@ -20,7 +20,7 @@ EXPECTED_ROWS = {
     "groups": 8,
     "group_members": 45,
     "course_enrollments": 37,
-    "projects": 6,
+    "projects": 7,
     "project_teams": 8,
     "project_team_members": 25,
     "rubrics": 2,

@@ -18,9 +18,10 @@ Phase 2 (``audit assessments``), 16 team keys:
   share team 3, so it is created once;
 - one unmapped key of each reason: ``cross_school`` (a school 2 assessment on a school 1 cohort),
   ``no_team_number`` (unnumbered team scores on an unnumbered cohort), ``no_project`` (a course
-  without a project), ``ambiguous_project`` (a course with two projects), ``ambiguous_team``
-  (a project with two current teams numbered 1) and ``member_conflict`` (a student whose legacy
-  team number says team 2 while the project has her in team 1);
+  without a project; a project without a course is there to decide for it),
+  ``ambiguous_project`` (a course with two projects), ``ambiguous_team`` (a project with two
+  current teams numbered 1) and ``member_conflict`` (a student whose legacy team number says
+  team 2 while the project has them in team 1);
 - anomalies: one team score entered twice (``duplicate_team_scores``) and one override for a
   student who is not in the linked team (``override_not_member``).
 
@@ -348,6 +349,9 @@ def _scenario() -> _Builder:
     b.project_team(slu, canteen, db_class, 1, [*db_teams[1], moved])
     b.project(slu, pw, "Projectweek: duurzame school")
     b.project(slu, pw, "Projectweek: escape room")
+    # A project the legacy platform kept without a course: no assessment finds it by itself,
+    # an operator's decision can name it (docs/migration.md, no_project).
+    b.project(slu, None, "NLT-practicum: waterkwaliteit")
     games = b.project(cca, inf, "Spelletjes in Python")
     b.project_team(cca, games, inf_class, 1, inf_teams[1])
 
