@@ -38,14 +38,15 @@ team  project  t   version  why
 Users (students unless said; ``team_number`` is the legacy global team number)
 =============================================================================
 
-1, 2 (t 1) and 4 (t 2) in their teams; 3 (t 4) and 10 (t NULL) become team 4's members;
+1, 2 (t 1) and 4 (t 2) in their teams; 3 (t 4), 10 (t NULL), 15 become team 4's members;
 5 (t 6) is in current team 2; 6 (t 3); 7 (t 4, *archived*); 8 (t 4, *inactive* membership of
-group 100); 9 (*teacher*, t 4); 11 (t 4, but in group 101 only); 12 (t 3); 13 (t 5);
+group 100); 9 (*teacher*, t 4); 11 (t 4, but in group 101 only); 12 (t 3); 13 (t 5); 15 (t 4,
+group 102);
 14 (teacher, the assessments' teacher); 20 (t 7) and 21 (t 8): the to-create conflict;
 school 2: 30 (t 1), 31 (t 2), 33 (in the stray group 201).
 
-Group members: 100: 1-10 (8 inactive), 12, 20, 21; 101: 11, 13; 110: 1; 120: 2; 200: 30, 31;
-201: 33.
+Group members: 100: 1-10 (8 inactive), 12, 20, 21; 101: 11, 13; 102: 15; 110: 1; 120: 2;
+200: 30, 31; 201: 33.
 
 Assessments and their team keys (state before expansion)
 ========================================================
@@ -62,9 +63,11 @@ id   school  project  group  ptid  keys (t: state; score rows)
                                    NULL: no_team_number (s11-s13: s11, s13 a duplicate)
 2    1       -        100    -     4: to_create (s14); 3: ambiguous_team (s15);
                                    6: member_conflict with current team 1002 (s16)
-3    1       1        100    -     4: to_create, shares team (1, 4) with (2, 4) (s17, s18
-                                   override of 10); team (1, 4): members 3, 10 (not 7 archived, 8
-                                   inactive, 9 teacher, 11 other group)
+3    1       1        102    -     4: to_create, shares team (1, 4) with (2, 4) (s17, s18
+                                   override of 10); team (1, 4): members 3 (group 100 of
+                                   assessment 2), 15 (group 102), 10 (override); not 7 archived,
+                                   8 inactive, 9 teacher, 11 (t 4, in group 101 only); its
+                                   team_id is group 100, assessment 2's (the lowest id)
 4    1       -        101    -     5 from its group (no score rows): to_link 1005
 5    1       1        102    -     none (no score rows, group without team number)
 6    1       -        110    -     1: ambiguous_project (s19)
@@ -211,7 +214,7 @@ EXPECTED_BACKFILL_DRY_MAPPED: dict[str, Any] = {
 }
 
 # Teams the committed backfill creates: (project, t) -> (school, team_id, members).
-EXPECTED_CREATED_TEAMS = {(1, 4): (1, 100, {3, 10}), (20, 2): (2, 200, {31})}
+EXPECTED_CREATED_TEAMS = {(1, 4): (1, 100, {3, 10, 15}), (20, 2): (2, 200, {31})}
 
 
 def _rows(connection: sa.Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -237,6 +240,7 @@ USERS = [
     (12, 1, "student", 3, False),
     (13, 1, "student", 5, False),
     (14, 1, "teacher", None, False),
+    (15, 1, "student", 4, False),
     (20, 1, "student", 7, False),
     (21, 1, "student", 8, False),
     (30, 2, "student", 1, False),
@@ -259,6 +263,7 @@ GROUP_MEMBERS = [
     *[(100, u, u != 8) for u in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 20, 21)],
     (101, 11, True),
     (101, 13, True),
+    (102, 15, True),
     (110, 1, True),
     (120, 2, True),
     (200, 30, True),
@@ -282,7 +287,7 @@ ASSESSMENTS = [
     # id, school, project, group, project_team_id, rubric
     (1, 1, 1, 100, None, 1),
     (2, 1, None, 100, None, 1),
-    (3, 1, 1, 100, None, 1),
+    (3, 1, 1, 102, None, 1),
     (4, 1, None, 101, None, 1),
     (5, 1, 1, 102, None, 1),
     (6, 1, None, 110, None, 1),
