@@ -1,7 +1,8 @@
 """The migration status page (admin): the phase 1 audit's figures and the backfill's dry-run
 plan for the admin's school, the same as ``teameval audit enrollments`` and ``teameval backfill
-enrollments`` (without ``--commit``) report; it writes nothing; recorded runs; constant
-statements; Dutch."""
+enrollments`` (without ``--commit``) report; it writes nothing; recorded runs; phase 2's audit
+(``teameval audit assessments``: the finished state on our schema) and the commands for a
+legacy database; constant statements; Dutch."""
 
 from __future__ import annotations
 
@@ -14,7 +15,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.migration.phase1.audit import audit_enrollments
 from teameval.migration.phase1.backfill import plan_backfill
-from teameval.models import CourseEnrollment, GroupMember, Role, User
+from teameval.migration.phase2.audit import audit_assessments
+from teameval.models import (
+    CourseEnrollment,
+    GroupMember,
+    ProjectAssessment,
+    ProjectAssessmentScore,
+    ProjectAssessmentTeam,
+    Role,
+    RubricCriterion,
+    User,
+)
+from tests.assessments.lifecycle.factories import make_assessment
 from tests.factories import enroll, make_group, make_user
 from tests.migration.conftest import cli
 from tests.roster.conftest import RosterWorld
@@ -23,6 +35,7 @@ from tests.web.html_checks import page_problems
 
 Pages = Callable[..., PageClient]
 FIGURE = re.compile(r'data-(figure|plan)="([a-z_]+)">([^<]*)<')
+PHASE2 = re.compile(r'data-phase2="([a-z_]+)">([^<]*)<')
 
 
 def _shown(html: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -196,3 +209,145 @@ def test_the_migration_page_in_dutch(pages_for: Pages, worlds: RosterWorld) -> N
     assert "Controle fase 1: inschrijvingen" in page.text
     assert "Geslaagd" in page.text  # the world's one membership is enrolled
     assert "100 %" in page.text
+
+
+def _phase2(html: str) -> dict[str, str]:
+    return {name: value.strip() for name, value in PHASE2.findall(html)}
+
+
+def _scored(
+    factory: sessionmaker[Session], worlds: RosterWorld, count: int, *, south: bool = False
+) -> None:
+    """``count`` assessments of the world's project (north's, or south's), each linking its
+    team 1 and holding a team score on every criterion of the rubric: on our schema every score
+    row is keyed by its project team from the start."""
+    project, rubric, team = (
+        (worlds.south_project, worlds.south_rubric, worlds.south_team)
+        if south
+        else (worlds.north_project, worlds.north_rubric, worlds.north_team)
+    )
+    with factory.begin() as session:
+        criteria = session.scalars(
+            select(RubricCriterion.id).where(RubricCriterion.rubric_id == rubric.id)
+        ).all()
+        for n in range(count):
+            assessment = make_assessment(
+                session, session.merge(project), session.merge(rubric), title=f"Sprint {n}"
+            )
+            session.add_all(
+                ProjectAssessmentScore(
+                    school_id=project.school_id,
+                    assessment_id=assessment.id,
+                    rubric_id=rubric.id,
+                    criterion_id=criterion,
+                    project_team_id=team.id,
+                    score=3,
+                )
+                for criterion in criteria
+            )
+
+
+def _assessment_rows(factory: sessionmaker[Session]) -> list[tuple[Any, ...]]:
+    """Every assessment, link and score row, in full: the page must change none of them."""
+    with factory() as session:
+        return [
+            tuple(row)
+            for model in (ProjectAssessment, ProjectAssessmentTeam, ProjectAssessmentScore)
+            for row in session.execute(
+                select(*model.__table__.columns).order_by(model.__table__.c.id)
+            )
+        ]
+
+
+def test_phase_2_shows_the_finished_state_of_our_schema(
+    pages_for: Pages,
+    worlds: RosterWorld,
+    session_factory: sessionmaker[Session],
+    db_url: str,
+) -> None:
+    _scored(session_factory, worlds, 3)
+    _scored(session_factory, worlds, 2, south=True)  # another school's: not counted
+    school_id = worlds.north.school.id
+    before = _assessment_rows(session_factory)
+    admin = pages_for("admin")
+    idle = admin.get("/migration")
+    assert "Phase 2: assessments keyed by project team" in idle.text
+    assert _phase2(idle.text) == {}  # the audit runs only on demand
+    assert f"teameval backfill assessments --school {school_id} --decisions" in idle.text
+    page = admin.get("/migration", params={"run": "1"})
+    assert page.status_code == 200
+    assert page_problems(page.text) == []
+    shown = _phase2(page.text)
+    with session_factory() as session:
+        audit = audit_assessments(
+            session.connection(), school_id=school_id, sample_limit=0
+        ).to_json()
+    # North: the world's draft assessment (no scores) and three with a team score on each of
+    # the rubric's two criteria; every team and score row keyed by project team.
+    assert (audit["assessments"], audit["score_rows"], audit["scores_mapped"]) == (4, 6, 6)
+    assert audit["mapped"] == audit["team_keys"] > 0
+    assert shown == {
+        "assessments": "4",
+        "score_rows": "6",
+        "team_keys": str(audit["team_keys"]),
+        "mapped": str(audit["team_keys"]),
+        "to_link": "0",
+        "to_create": "0",
+        "unmapped": "0",
+        "scores_mapped": "6",
+        "scores_unmapped": "0",
+        "duplicate_team_scores": "0",
+        "override_not_member": "0",
+    }
+    section = page.text[page.text.index('id="assessments-heading"') :]
+    assert "Pass" in section
+    assert "nothing left to migrate" in section
+    # The same figures as the command line's JSON.
+    reported = cli(
+        "audit", "assessments", "--database-url", db_url, "--school", str(school_id), "--json"
+    )
+    assert reported.exit_code == 0
+    document = reported.json()
+    assert document["status"] == "PASS"
+    assert {
+        name: str(document[name])
+        for name in ("assessments", "score_rows", "team_keys", "mapped", "to_link", "to_create")
+    } == {
+        name: shown[name]
+        for name in ("assessments", "score_rows", "team_keys", "mapped", "to_link", "to_create")
+    }
+    assert str(sum(document["unmapped"].values())) == shown["unmapped"]
+    # South's admin sees south's figures only.
+    south = _phase2(pages_for("admin", school="south").get("/migration", params={"run": "1"}).text)
+    assert (south["assessments"], south["score_rows"]) == ("3", "4")
+    assert _assessment_rows(session_factory) == before  # the page wrote nothing
+
+
+def test_phase_2_statements_do_not_grow_with_the_data(
+    pages_for: Pages, worlds: RosterWorld, session_factory: sessionmaker[Session]
+) -> None:
+    admin = pages_for("admin")
+    _scored(session_factory, worlds, 1)
+    small_page, small = admin.statements("/migration?run=1")
+    _scored(session_factory, worlds, 12)
+    large_page, large = admin.statements("/migration?run=1")
+    assert (_phase2(small_page.text)["score_rows"], _phase2(large_page.text)["score_rows"]) == (
+        "2",
+        "26",
+    )
+    assert len(large) == len(small)
+
+
+def test_phase_2_in_dutch(
+    pages_for: Pages, worlds: RosterWorld, session_factory: sessionmaker[Session]
+) -> None:
+    _scored(session_factory, worlds, 2)
+    page = pages_for("admin", language="nl").get("/migration", params={"run": "1"})
+    assert 'lang="nl"' in page.text
+    section = page.text[page.text.index('id="assessments-heading"') :]
+    assert "Fase 2: beoordelingen per projectteam" in section
+    assert "Geslaagd" in section
+    assert "er valt niets meer over te zetten" in section
+    assert "Scoreregels gekoppeld aan een projectteam" in section
+    assert _phase2(page.text)["score_rows"] == "4"
+    assert "Maak eerst een back-up van de database:" in section
