@@ -22,7 +22,8 @@ assessm.  school  group  key t       score rows (id: criterion, team_number, stu
 ========  ======  =====  ==========  =====================================================
 
 Teams (project 1: 11 t1 [1, 2], 12 t2 [3, 4], 13 t3 [5]; project 2: 21 t1 [7]). Every row of a
-mapped key carries its team; rows 10 and 11 carry none.
+mapped key carries its team; rows 10 and 11 carry none. Expanded by the real ``teameval
+expand assessments --commit``.
 
 Mapped keys 4 (school 1: 3, school 2: 1); students checked 7 (key 11: 1, 2; key 12: 3, 4, 6;
 key 13: 5; key 21: 7), school 1: 6; unmapped keys 2 ((1, NULL), (5, 3)), both school 1's.
@@ -62,22 +63,6 @@ SCORES = [
     (17, 4, 4, 1, 7, 4, 21),
 ]
 
-# The expansion by hand, in the shape helper B's `expand assessments` makes (common.md).
-JUNCTION_DDL = """CREATE TABLE project_assessment_teams (id {pk},
-    school_id INTEGER NOT NULL REFERENCES schools(id),
-    project_assessment_id INTEGER NOT NULL REFERENCES project_assessments(id),
-    project_team_id INTEGER NOT NULL REFERENCES project_teams(id), team_number INTEGER,
-    source VARCHAR(20) NOT NULL, created_at {stamp} NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    UNIQUE (project_assessment_id, team_number), UNIQUE (project_assessment_id, project_team_id))"""
-SCORE_COLUMN_DDL = (
-    "ALTER TABLE project_assessment_scores ADD COLUMN project_team_id INTEGER "
-    "REFERENCES project_teams(id)"
-)
-ARCHIVE_DDL = """CREATE TABLE archived_assessment_scores (id INTEGER NOT NULL PRIMARY KEY,
-    school_id INTEGER NOT NULL, assessment_id INTEGER NOT NULL, criterion_id INTEGER NOT NULL,
-    team_number INTEGER, student_id INTEGER, score INTEGER NOT NULL, comment TEXT,
-    project_team_id INTEGER, archived_at {stamp} NOT NULL, reason VARCHAR(50) NOT NULL)"""
-
 
 def _insert(connection: sa.Connection, table: str, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
@@ -95,8 +80,8 @@ def _rows(names: str, *values: tuple[Any, ...]) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in values]
 
 
-def insert_world(connection: sa.Connection, *, keyed: bool) -> None:
-    """Everything but the scores (and, unless ``keyed``, the junction rows)."""
+def insert_world(connection: sa.Connection) -> None:
+    """Everything but the scores."""
     _insert(connection, "schools", _rows("id name", (1, "North"), (2, "South")))
     users = [(u, 1, f"s{u}@x", f"S{u}", "student") for u in range(1, 7)]
     users += [(7, 2, "s7@x", "S7", "student"), (9, 1, "t9@x", "T9", "teacher")]
@@ -165,18 +150,6 @@ def insert_world(connection: sa.Connection, *, keyed: bool) -> None:
             (5, 1, 1, 101, 1, "A5"),
         ),
     )
-    if keyed:
-        _insert(
-            connection,
-            "project_assessment_teams",
-            _rows(
-                "id school_id project_assessment_id project_team_id team_number source",
-                (1, 1, 1, 11, 1, "linked"),
-                (2, 1, 1, 12, 2, "linked"),
-                (3, 1, 2, 13, 3, "linked"),
-                (4, 2, 4, 21, 1, "linked"),
-            ),
-        )
 
 
 def _reset_sequences(connection: sa.Connection) -> None:
@@ -196,29 +169,48 @@ def _reset_sequences(connection: sa.Connection) -> None:
             )
 
 
+def _key(connection: sa.Connection) -> None:
+    """Link the four keys and key their rows, as a finished backfill leaves them."""
+    _insert(
+        connection,
+        "project_assessment_teams",
+        _rows(
+            "id school_id project_assessment_id project_team_id team_number source",
+            (1, 1, 1, 11, 1, "linked"),
+            (2, 1, 1, 12, 2, "linked"),
+            (3, 1, 2, 13, 3, "linked"),
+            (4, 2, 4, 21, 1, "linked"),
+        ),
+    )
+    connection.execute(
+        sa.text("UPDATE project_assessment_scores SET project_team_id = :team WHERE id = :id"),
+        [{"id": i, "team": team} for i, _a, _c, _t, _u, _v, team in SCORES if team is not None],
+    )
+
+
 def build(url: str, *, expanded: bool = True) -> str:
-    """The legacy shape with the rows above at ``url`` (an empty database): expanded by hand
-    and keyed as a finished backfill leaves it, or (``expanded=False``) before expansion."""
+    """The legacy shape with the rows above at ``url`` (an empty database): expanded by the
+    real ``teameval expand assessments --commit`` and keyed as a finished backfill leaves it,
+    or (``expanded=False``) as the legacy platform left it."""
     engine = make_engine(url)
-    postgres = engine.dialect.name == "postgresql"
-    pk = "SERIAL PRIMARY KEY" if postgres else "INTEGER PRIMARY KEY"
-    stamp = "TIMESTAMP WITH TIME ZONE" if postgres else "DATETIME"
     with engine.begin() as connection:
         create_legacy_schema(connection, assessments=True)
-        if expanded:
-            connection.execute(sa.text(JUNCTION_DDL.format(pk=pk, stamp=stamp)))
-            connection.execute(sa.text(SCORE_COLUMN_DDL))
-            connection.execute(sa.text(ARCHIVE_DDL.format(stamp=stamp)))
-        insert_world(connection, keyed=expanded)
+        insert_world(connection)
         names = "id school_id assessment_id criterion_id team_number student_id score comment"
-        if expanded:
-            names += " project_team_id"
         rows = [
-            (i, 2 if a == 4 else 1, a, c, t, u, v, f"comment {i}", *([team] if expanded else []))
-            for i, a, c, t, u, v, team in SCORES
+            (i, 2 if a == 4 else 1, a, c, t, u, v, f"comment {i}")
+            for i, a, c, t, u, v, _team in SCORES
         ]
         _insert(connection, "project_assessment_scores", _rows(names, *rows))
         _reset_sequences(connection)
+    if expanded:
+        from tests.migration.conftest import cli
+
+        result = cli("expand", "assessments", "--commit", "--database-url", url)
+        assert result.exit_code == 0, result.stdout + result.stderr
+        with engine.begin() as connection:
+            _key(connection)
+            _reset_sequences(connection)
     engine.dispose()
     return url
 
