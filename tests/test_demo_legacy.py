@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,3 +150,66 @@ def test_an_operator_runs_it_as_a_separate_process(tmp_path: Path) -> None:
     again = run_teameval("demo", "legacy", str(path))
     assert again.returncode == 1
     assert again.stderr.strip().startswith("error:")
+
+
+NO_REASON = dict.fromkeys(
+    (
+        "cross_school",
+        "no_team_number",
+        "no_project",
+        "ambiguous_project",
+        "ambiguous_team",
+        "member_conflict",
+    ),
+    0,
+)
+
+
+def _figures(document: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in document.items() if name != "samples"}
+
+
+def test_the_assessment_audit_finds_every_reason_and_both_anomalies(demo_file: Path) -> None:
+    result = cli("audit", "assessments", "--database-url", _url(demo_file), "--json")
+    assert result.exit_code == 2
+    report = result.json()
+    assert _figures(report) == {
+        "status": "FAIL",
+        "exit_code": 2,
+        "shape": "legacy",
+        "school_id": None,
+        "expanded": False,
+        "assessments": 11,
+        "score_rows": 47,
+        "team_keys": 16,
+        "mapped": 0,
+        "to_link": 6,
+        "to_create": 4,
+        "unmapped": dict.fromkeys(NO_REASON, 1),  # one key of every reason
+        "scores_mapped": 0,
+        "scores_unmapped": 47,
+        "anomalies": {"duplicate_team_scores": 1, "override_not_member": 1},
+    }
+    # The keys docs/migration.md names, (assessment, team number) per reason.
+    named = {
+        reason: [(key["assessment_id"], key["team_number"]) for key in report["samples"][reason]]
+        for reason in NO_REASON
+    }
+    assert named == {
+        "cross_school": [(5, 1)],
+        "no_team_number": [(6, None)],
+        "no_project": [(7, 1)],
+        "ambiguous_project": [(8, 2)],
+        "ambiguous_team": [(9, 1)],
+        "member_conflict": [(10, 2)],
+    }
+
+
+def test_the_second_school_sees_its_own_keys_and_the_cross_school_one(demo_file: Path) -> None:
+    url = _url(demo_file)
+    report = cli("audit", "assessments", "--database-url", url, "--school", "2", "--json").json()
+    assert (report["assessments"], report["score_rows"], report["team_keys"]) == (2, 4, 2)
+    assert (report["to_link"], report["to_create"]) == (1, 0)
+    assert report["unmapped"] == {**NO_REASON, "cross_school": 1}
+    first = cli("audit", "assessments", "--database-url", url, "--school", "1", "--json").json()
+    assert (first["assessments"], first["team_keys"], first["to_link"]) == (10, 15, 5)
