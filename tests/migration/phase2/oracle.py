@@ -22,6 +22,7 @@ from teameval.db import make_engine
 Row = dict[str, Any]
 Tables = dict[str, list[Row]]
 Key = tuple[int, int | None]
+Decisions = dict[Key, tuple[int | None, int | None]]  # key -> (project_id, project_team_id)
 TeamRef = Any  # an existing team's id, or ("new", project_id, team_number)
 
 JUNCTION = "project_assessment_teams"
@@ -70,6 +71,7 @@ class KeyState:
     state: str  # mapped, to_link, to_create or one of REASONS
     project_id: int | None = None  # the resolved project, when there is one
     team: TeamRef = None  # mapped: the junction's team; to_link: the found team; to_create: new
+    source: str | None = None  # 'decision' when a decision named the team
 
 
 @dataclass
@@ -94,9 +96,13 @@ def expanded(tables: Tables) -> bool:
     return JUNCTION in tables and has_column
 
 
-def analyse(tables: Tables, school_id: int | None = None) -> Analysis:
+def analyse(
+    tables: Tables, school_id: int | None = None, decisions: Decisions | None = None
+) -> Analysis:
     """Each key's state (computed over the whole database; ``school_id`` only decides which
-    assessments are in scope)."""
+    assessments are in scope). ``decisions``: key -> (project_id, project_team_id) of a
+    decisions file: a team links the key ('decision'); a project replaces the key's own."""
+    decisions = decisions or {}
     groups = _by_id(tables["groups"])
     users = _by_id(tables["users"])
     projects = _by_id(tables["projects"])
@@ -154,16 +160,19 @@ def analyse(tables: Tables, school_id: int | None = None) -> Analysis:
     for a_id, numbers in keys_of.items():
         a = assessments[a_id]
         group = groups[a["group_id"]]
-        found, project = project_of(a)
-        cross = a["school_id"] != group["school_id"] or (
-            project is not None and projects[project]["school_id"] != a["school_id"]
-        )
         for t in numbers:
             key = (a_id, t)
+            decided_project, decided_team = decisions.get(key, (None, None))
+            found, project = ("one", decided_project) if decided_project else project_of(a)
+            cross = a["school_id"] != group["school_id"] or (
+                project is not None and projects[project]["school_id"] != a["school_id"]
+            )
             state = KeyState(a_id, t, "", project)
             states[key] = state
             if key in mapped_team:
                 state.state, state.team = "mapped", mapped_team[key]["project_team_id"]
+            elif decided_team is not None:
+                state.state, state.team, state.source = "to_link", decided_team, "decision"
             elif cross:
                 state.state = "cross_school"
             elif t is None:
@@ -280,10 +289,12 @@ class BackfillPlan:
     tables: Tables
 
 
-def backfill(tables: Tables, school_id: int | None = None) -> BackfillPlan:
+def backfill(
+    tables: Tables, school_id: int | None = None, decisions: Decisions | None = None
+) -> BackfillPlan:
     """The end state of a committed backfill (no decisions) on the expanded ``tables``, and
     the dry run's figures of the backfill JSON."""
-    analysis = analyse(tables, school_id)
+    analysis = analyse(tables, school_id, decisions)
     keys = _scoped_keys(analysis)
     after = copy.deepcopy(tables)
     assessments = _by_id(after["project_assessments"])
@@ -333,7 +344,7 @@ def backfill(tables: Tables, school_id: int | None = None) -> BackfillPlan:
                     "project_assessment_id": key.assessment_id,
                     "project_team_id": key.team,
                     "team_number": key.team_number,
-                    "source": "linked" if key.state == "to_link" else "created",
+                    "source": key.source or ("linked" if key.state == "to_link" else "created"),
                 }
             )
 
