@@ -213,3 +213,83 @@ def test_the_second_school_sees_its_own_keys_and_the_cross_school_one(demo_file:
     assert report["unmapped"] == {**NO_REASON, "cross_school": 1}
     first = cli("audit", "assessments", "--database-url", url, "--school", "1", "--json").json()
     assert (first["assessments"], first["team_keys"], first["to_link"]) == (10, 15, 5)
+
+
+# The runbook's decisions (docs/migration.md, step 4): one row per reason but member_conflict,
+# which is settled in the data.
+DECISIONS = """assessment_id,team_number,project_id,project_team_id
+5,1,,8
+6,,,6
+7,1,6,
+8,2,4,
+9,1,,4
+"""
+
+
+def _count(path: Path, sql: str) -> int:
+    with sqlite3.connect(path) as connection:
+        return int(connection.execute(sql).fetchone()[0])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="phase2 reader: a decision's project_id that no assessment finds by itself (the "
+    "course-less NLT-practicum) is never loaded, so FactsReader.mates raises KeyError",
+)
+def test_the_runbook_brings_the_demo_to_pass_and_contracted(
+    demo_file: Path, tmp_path: Path
+) -> None:
+    url = _url(demo_file)
+    assert cli("expand", "assessments", "--database-url", url, "--commit").exit_code == 0
+    with sqlite3.connect(demo_file) as connection:
+        connection.execute("UPDATE users SET team_number = 1 WHERE id = 35")
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text(DECISIONS)
+    backfill = ["backfill", "assessments", "--database-url", url, "--decisions", str(decisions)]
+    dry_run = cli(*backfill, "--json")
+    assert dry_run.exit_code == 0, dry_run.stdout
+    done = cli(*backfill, "--commit", "--json")
+    assert done.exit_code == 0, done.stdout
+    report = done.json()
+    assert report["unmapped"] == NO_REASON
+    assert (report["to_link"], report["to_create"], report["decisions"]) == (9, 7, 5)
+    # Teams created: OO-4A 3, 4 and 5, NLT-practicum 1, Projectweek 2, canteen 2.
+    assert (report["created"], report["members_added"]) == (6, 17)
+    assert report["scores_updated"] == 47
+    again = cli(*backfill, "--commit", "--json").json()
+    assert (again["linked"], again["created"], again["scores_updated"]) == (0, 0, 0)
+
+    verified = cli("verify", "assessments", "--database-url", url, "--json")
+    assert verified.exit_code == 0
+    assert (verified.json()["mismatches"], verified.json()["unmapped_keys"]) == (0, 0)
+    resolved = cli("resolve", "duplicate-scores", "--database-url", url, "--commit", "--json")
+    assert (resolved.exit_code, resolved.json()["archived"]) == (0, 1)
+    warning = cli("audit", "assessments", "--database-url", url, "--json")
+    assert warning.exit_code == 1
+    assert warning.json()["anomalies"] == {"duplicate_team_scores": 0, "override_not_member": 1}
+    with sqlite3.connect(demo_file) as connection:  # step 8: the late joiner joins team 1
+        connection.execute(
+            "INSERT INTO project_team_members (school_id, project_team_id, user_id) "
+            "VALUES (1, 1, 17)"
+        )
+    passed = cli("audit", "assessments", "--database-url", url, "--json")
+    assert (passed.exit_code, passed.json()["status"]) == (0, "PASS")
+    assert (passed.json()["mapped"], passed.json()["scores_mapped"]) == (16, 46)
+
+    contract = cli("contract", "assessments", "--database-url", url, "--commit", "--json")
+    assert contract.exit_code == 0, contract.stdout
+    assert all(gate["passed"] for gate in contract.json()["gates"])
+    assert cli("contract", "assessments", "--database-url", url, "--commit").exit_code == 0
+    # Nothing lost: 46 score rows keyed by team, the duplicate in the archive, every
+    # assessment and every original team still there.
+    assert _count(demo_file, "SELECT count(*) FROM project_assessment_scores") == 46
+    assert (
+        _count(
+            demo_file,
+            "SELECT count(*) FROM project_assessment_scores WHERE project_team_id IS NULL",
+        )
+        == 0
+    )
+    assert _count(demo_file, "SELECT count(*) FROM archived_assessment_scores") == 1
+    assert _count(demo_file, "SELECT count(*) FROM project_assessments") == 11
+    assert _count(demo_file, "SELECT count(*) FROM project_teams") == 8 + 6
