@@ -19,6 +19,16 @@ from teameval.models.instance_secret import InstanceSecret
 from teameval.models.legacy_group import Group, GroupMember
 from teameval.models.login_throttle import LoginThrottle
 from teameval.models.migration_run import MigrationRun
+from teameval.models.peer_evaluation import (
+    CorrectionModel,
+    NonSubmitter,
+    PeerEvaluation,
+    PeerEvaluationTeam,
+    PeerRating,
+    PeerResult,
+    PeerStatus,
+    PeerSubmission,
+)
 from teameval.models.project import (
     LockReason,
     Project,
@@ -46,6 +56,14 @@ __all__ = [
     "LockReason",
     "LoginThrottle",
     "MigrationRun",
+    "CorrectionModel",
+    "NonSubmitter",
+    "PeerEvaluation",
+    "PeerEvaluationTeam",
+    "PeerRating",
+    "PeerResult",
+    "PeerStatus",
+    "PeerSubmission",
     "Project",
     "ProjectAssessment",
     "ProjectAssessmentScore",
