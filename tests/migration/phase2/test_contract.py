@@ -8,6 +8,8 @@ rerun; and teameval's own schema has nothing to do."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -432,6 +434,69 @@ def test_sqlite_rebuild_refuses_broken_foreign_keys_and_rolls_back(fixed_url: st
     assert document["failed"]["name"] == "rebuild_not_null"
     assert "foreign_key_check" in document["failed"]["error"]
     assert snapshot(fixed_url) == before
+
+
+def test_the_runbook_expand_backfill_contract(empty_db_url: str, backend: str) -> None:
+    url = build(empty_db_url, mapped=False)
+    refused = contract_json(url, "--commit")
+    assert failing(refused) == ["all_keys_mapped", "all_scores_mapped"]
+    backfill = cli("backfill", "assessments", "--commit", "--database-url", url)
+    assert backfill.exit_code == 0, backfill.stdout + backfill.stderr
+    rows = table_contents(url)
+    document = contract_json(url, "--commit")
+    assert document["status"] == "completed"
+    assert document["applied"] == STEPS[backend]
+    assert table_contents(url) == rows
+
+
+def test_writers_go_on_while_the_contract_runs(fixed_url: str, backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time; its rebuild holds the write lock")
+    # Enough rows that validating the check and building the indexes take a moment: 5,000
+    # more assessments like assessment 1, each with its two keys mapped (team scores only).
+    many = "FROM generate_series(2, 5001) AS a"
+    execute(
+        fixed_url,
+        "INSERT INTO project_assessments (id, school_id, project_id, group_id, rubric_id, "
+        f"title) SELECT a, 1, 1, 100, 1, 'A' || a {many}",
+        "INSERT INTO project_assessment_teams (school_id, project_assessment_id, "
+        "project_team_id, team_number, source) "
+        f"SELECT 1, a, 1000 + t - 1, t, 'linked' {many}, generate_series(1, 2) AS t",
+        f"INSERT INTO {SCORES} (id, school_id, assessment_id, criterion_id, team_number, "
+        "student_id, score, project_team_id) "
+        "SELECT a * 10 + t * 2 + c, 1, a, c, t, NULL, 5, 1000 + t - 1 "
+        f"{many}, generate_series(1, 2) AS t, generate_series(1, 2) AS c",
+    )
+    engine = make_engine(fixed_url)
+    stop = threading.Event()
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                with engine.begin() as connection:
+                    connection.execute(
+                        sa.text(f"UPDATE {SCORES} SET score = score + 1 WHERE id = 1")
+                    )
+            except BaseException as error:  # reported by the assertion below
+                errors.append(error)
+                return
+            latencies.append(time.monotonic() - started)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        document = contract_json(fixed_url, "--commit")
+    finally:
+        stop.set()
+        writer.join()
+        engine.dispose()
+    assert document["status"] == "completed", document
+    assert errors == []
+    assert len(latencies) > 10
+    assert max(latencies) < 2.0
 
 
 def test_our_schema_has_nothing_to_do(db_url: str) -> None:

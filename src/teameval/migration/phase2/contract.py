@@ -176,6 +176,10 @@ def _plan(connection: Connection, schema: AssessmentSchema) -> tuple[Step, ...]:
 def run_contract(database: Database, *, commit: bool) -> ContractResult:
     started = time.monotonic()
     with database.read() as connection:
+        if connection.dialect == "postgresql":
+            # One snapshot for every gate: the audit and the dual read must not see a writer's
+            # change between their statements (verify would report a mismatch that is none).
+            connection.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         schema = probe(connection)
         if schema.shape == "ours":
             gates: tuple[Gate, ...] = (
