@@ -35,7 +35,7 @@ def _resolved_projects(found: Facts, decisions: Decisions) -> set[int]:
 
 
 def _load_teams(reader: FactsReader, found: Facts, decisions: Decisions) -> None:
-    reader.projects(found)
+    reader.projects(found, [d.project_id for d in decisions.values() if d.project_id is not None])
     reader.teams(found, _resolved_projects(found, decisions))
     named = {d.project_team_id for d in decisions.values() if d.project_team_id is not None}
     named |= set(found.junction.values())

@@ -96,7 +96,11 @@ class FactsReader:
             )
 
     def mates(self, found: Facts, project_ids: set[int]) -> None:
-        courses = {found.projects[p][1] for p in project_ids if found.projects[p][1] is not None}
+        courses = {
+            course
+            for project in project_ids
+            if (course := found.projects.get(project, (None, None))[1]) is not None
+        }
         added: list[int] = []
         for chunk in facts.chunks(list(project_ids)):
             query = facts.assessments_of_projects(
@@ -105,11 +109,13 @@ class FactsReader:
             added += self._add_assessments(found, query)
         self.more_assessments(found, added)
 
-    def projects(self, found: Facts) -> None:
+    def projects(self, found: Facts, named: Iterable[int] = ()) -> None:
+        """The projects of the assessments' courses, their own projects and ``named`` ones
+        (those a decision names)."""
         schema = self.schema
         courses = {a.course_id for a in found.assessments.values()} - found.loaded_courses
         own = {a.project_id for a in found.assessments.values() if a.project_id is not None}
-        own -= set(found.projects)
+        own = (own | set(named)) - set(found.projects)
         rows = _rows_by_chunks(
             self.connection, lambda c: facts.projects_by(schema, "course_id", c), courses
         )
