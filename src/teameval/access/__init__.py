@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from teameval.access.assessments import ASSESSMENT, AssessmentAction
 from teameval.access.courses import COURSE, CourseAction
+from teameval.access.peer import PEER_EVALUATION, PeerEvaluationAction
 from teameval.access.principal import Principal, require_role
 from teameval.access.projects import PROJECT, PROJECT_TEAM, ProjectAction, TeamAction
 from teameval.access.rubrics import RUBRIC, RubricAction
@@ -28,12 +29,14 @@ from teameval.models import Course
 __all__ = [
     "ASSESSMENT",
     "COURSE",
+    "PEER_EVALUATION",
     "PROJECT",
     "PROJECT_TEAM",
     "REGISTRY",
     "RUBRIC",
     "AssessmentAction",
     "CourseAction",
+    "PeerEvaluationAction",
     "Principal",
     "ProjectAction",
     "ResourceKind",

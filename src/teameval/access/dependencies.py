@@ -20,6 +20,7 @@ from fastapi import Depends, Path
 
 from teameval.access.assessments import ASSESSMENT, AssessmentAction
 from teameval.access.courses import COURSE, CourseAction
+from teameval.access.peer import PEER_EVALUATION, PeerEvaluationAction
 from teameval.access.principal import Principal, require_role
 from teameval.access.projects import PROJECT, PROJECT_TEAM, ProjectAction, TeamAction
 from teameval.access.rubrics import RUBRIC, RubricAction
@@ -29,6 +30,7 @@ from teameval.deps import PrincipalDep, SessionDep
 from teameval.errors import NotFound
 from teameval.models import (
     Course,
+    PeerEvaluation,
     Project,
     ProjectAssessment,
     ProjectTeam,
@@ -227,4 +229,34 @@ AssessmentToView = Annotated[ProjectAssessment, Depends(assessment_to_view)]
 AssessmentToManage = Annotated[ProjectAssessment, Depends(assessment_to_manage)]
 RESOLVES.update(
     {assessment_to_view: frozenset({403, 404}), assessment_to_manage: frozenset({403, 404})}
+)
+
+
+# --- peer evaluations (issue 13) ----------------------------------------------------------------
+PeerEvaluationId = Annotated[int, Path(description="A peer evaluation of the caller's school.")]
+
+
+def peer_evaluation_dependency(action: PeerEvaluationAction) -> Callable[..., PeerEvaluation]:
+    """A dependency taking ``evaluation_id`` from the path and answering the checked
+    evaluation."""
+
+    def dependency(
+        evaluation_id: PeerEvaluationId, principal: PrincipalDep, session: SessionDep
+    ) -> PeerEvaluation:
+        return resolve(session, principal, PEER_EVALUATION, action, evaluation_id)
+
+    dependency.__name__ = f"peer_evaluation_to_{action.value}"
+    return dependency
+
+
+peer_evaluation_to_view = peer_evaluation_dependency(PeerEvaluationAction.VIEW)
+peer_evaluation_to_manage = peer_evaluation_dependency(PeerEvaluationAction.MANAGE)
+
+PeerEvaluationToView = Annotated[PeerEvaluation, Depends(peer_evaluation_to_view)]
+PeerEvaluationToManage = Annotated[PeerEvaluation, Depends(peer_evaluation_to_manage)]
+RESOLVES.update(
+    {
+        peer_evaluation_to_view: frozenset({403, 404}),
+        peer_evaluation_to_manage: frozenset({403, 404}),
+    }
 )

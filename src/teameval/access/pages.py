@@ -17,13 +17,23 @@ from sqlalchemy.orm import Session
 
 from teameval.access.assessments import ASSESSMENT, AssessmentAction
 from teameval.access.courses import COURSE, CourseAction
+from teameval.access.peer import PEER_EVALUATION, PeerEvaluationAction
 from teameval.access.projects import PROJECT, PROJECT_TEAM, ProjectAction, TeamAction
 from teameval.access.rubrics import RUBRIC, RubricAction
 from teameval.access.rules import ResourceKind, may, resolve
 from teameval.access.users import user_in_school
 from teameval.deps import SessionDep
 from teameval.errors import NotFound
-from teameval.models import Course, Project, ProjectAssessment, ProjectTeam, Role, Rubric, User
+from teameval.models import (
+    Course,
+    PeerEvaluation,
+    Project,
+    ProjectAssessment,
+    ProjectTeam,
+    Role,
+    Rubric,
+    User,
+)
 from teameval.web.pages import Page, signed_in_page
 
 _SignedIn = Annotated[Page, Depends(signed_in_page)]
@@ -51,6 +61,12 @@ PageAssessmentToView = Annotated[
 ]
 PageAssessmentToManage = Annotated[
     ProjectAssessment, _resource(ASSESSMENT, AssessmentAction.MANAGE, "assessment_id")
+]
+PagePeerEvaluationToView = Annotated[
+    PeerEvaluation, _resource(PEER_EVALUATION, PeerEvaluationAction.VIEW, "evaluation_id")
+]
+PagePeerEvaluationToManage = Annotated[
+    PeerEvaluation, _resource(PEER_EVALUATION, PeerEvaluationAction.MANAGE, "evaluation_id")
 ]
 
 
