@@ -231,11 +231,6 @@ def _count(path: Path, sql: str) -> int:
         return int(connection.execute(sql).fetchone()[0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="phase2 reader: a decision's project_id that no assessment finds by itself (the "
-    "course-less NLT-practicum) is never loaded, so FactsReader.mates raises KeyError",
-)
 def test_the_runbook_brings_the_demo_to_pass_and_contracted(
     demo_file: Path, tmp_path: Path
 ) -> None:
