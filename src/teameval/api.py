@@ -17,6 +17,7 @@ from teameval.db import POOL_MARGIN, admitted_requests, make_app_engine, make_se
 from teameval.deps import AppState
 from teameval.health import router as health_router
 from teameval.openapi import install_openapi
+from teameval.peer.routes import routers as peer_routers
 from teameval.problems import install_problem_handlers
 from teameval.projects.routes import routers as projects_routers
 from teameval.roster.routes import routers as roster_routers
@@ -29,7 +30,12 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health_router)
     router.include_router(auth_router)
-    for domain_router in [*roster_routers(), *projects_routers(), *assessments_routers()]:
+    for domain_router in [
+        *roster_routers(),
+        *projects_routers(),
+        *assessments_routers(),
+        *peer_routers(),
+    ]:
         router.include_router(domain_router)
     return router
 
