@@ -473,7 +473,7 @@ def insert_crafted(connection: sa.Connection) -> None:
     )
 
 
-def _reset_sequences(connection: sa.Connection) -> None:
+def reset_sequences(connection: sa.Connection) -> None:
     """Rows were written with explicit ids: PostgreSQL's SERIAL sequences must move past them,
     or the backfill's first insert would collide with an existing id."""
     if connection.dialect.name != "postgresql":
@@ -496,7 +496,7 @@ def load_crafted(url: str, *, then: Sequence[str] = ()) -> str:
         insert_crafted(connection)
         for statement in then:
             connection.execute(sa.text(statement))
-        _reset_sequences(connection)
+        reset_sequences(connection)
     engine.dispose()
     return url
 
