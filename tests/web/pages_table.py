@@ -46,13 +46,14 @@ def all_pages() -> list[Page]:
         courses,
         migration,
         my,
+        peer,
         projects,
         rubrics,
         scoring,
         students,
     )
 
-    areas = (students, courses, migration, projects, rubrics, scoring, assessments, my)
+    areas = (students, courses, migration, projects, rubrics, scoring, assessments, my, peer)
     return CORE_PAGES + [page for area in areas for page in area.PAGES]
 
 

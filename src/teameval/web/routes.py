@@ -13,6 +13,7 @@ from teameval.web.courses.routes import router as courses_router
 from teameval.web.home.routes import router as home_router
 from teameval.web.migration.routes import router as migration_router
 from teameval.web.my.routes import router as my_router
+from teameval.web.peer.routes import router as peer_router
 from teameval.web.projects.routes import router as projects_router
 from teameval.web.rubrics.routes import router as rubrics_router
 from teameval.web.scoring.routes import router as scoring_router
@@ -34,6 +35,7 @@ def routers() -> list[APIRouter]:
         scoring_router,
         assessments_router,
         my_router,
+        peer_router,
     ]
 
 
