@@ -8,8 +8,6 @@ rerun; and teameval's own schema has nothing to do."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +20,7 @@ from teameval.migration.phase2 import contract, run_ddl
 from teameval.migration.phase2.sqlite_rebuild import not_null_create
 from tests.migration.conftest import CliResult, cli
 from tests.migration.phase2.dataset import table_contents
-from tests.migration.phase2.test_expand import execute, schema_of
+from tests.migration.phase2.test_expand import concurrent_writer, execute, schema_of
 
 SCORES = "project_assessment_scores"
 GATES = ["expanded", "all_keys_mapped", "all_scores_mapped", "no_duplicate_team_scores", "verify"]
@@ -467,36 +465,9 @@ def test_writers_go_on_while_the_contract_runs(fixed_url: str, backend: str) -> 
         "SELECT a * 10 + t * 2 + c, 1, a, c, t, NULL, 5, 1000 + t - 1 "
         f"{many}, generate_series(1, 2) AS t, generate_series(1, 2) AS c",
     )
-    engine = make_engine(fixed_url)
-    stop = threading.Event()
-    latencies: list[float] = []
-    errors: list[BaseException] = []
-
-    def write() -> None:
-        while not stop.is_set():
-            started = time.monotonic()
-            try:
-                with engine.begin() as connection:
-                    connection.execute(
-                        sa.text(f"UPDATE {SCORES} SET score = score + 1 WHERE id = 1")
-                    )
-            except BaseException as error:  # reported by the assertion below
-                errors.append(error)
-                return
-            latencies.append(time.monotonic() - started)
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    try:
+    with concurrent_writer(fixed_url, f"UPDATE {SCORES} SET score = score + 1 WHERE id = 1"):
         document = contract_json(fixed_url, "--commit")
-    finally:
-        stop.set()
-        writer.join()
-        engine.dispose()
     assert document["status"] == "completed", document
-    assert errors == []
-    assert len(latencies) > 10
-    assert max(latencies) < 2.0
 
 
 def test_our_schema_has_nothing_to_do(db_url: str) -> None:

@@ -11,6 +11,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -61,6 +62,39 @@ def execute(url: str, *statements: str, autocommit: bool = False) -> None:
         for statement in statements:
             connection.execute(sa.text(statement))
     engine.dispose()
+
+
+@contextmanager
+def concurrent_writer(url: str, statement: str, *, max_seconds: float = 2.0) -> Iterator[None]:
+    """The application writing while the block runs: ``statement`` in a transaction of its
+    own, again and again. Afterwards: it ran many times, never failed and never waited long."""
+    engine = make_engine(url)
+    stop = threading.Event()
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                with engine.begin() as connection:
+                    connection.execute(sa.text(statement))
+            except BaseException as error:  # reported by the assertion below
+                errors.append(error)
+                return
+            latencies.append(time.monotonic() - started)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        writer.join()
+        engine.dispose()
+    assert errors == []
+    assert len(latencies) > 10
+    assert max(latencies) < max_seconds
 
 
 def schema_of(url: str) -> dict[str, Any]:
@@ -361,6 +395,20 @@ def test_a_lock_released_during_the_retries_lets_the_step_run(
         timer.join()
     assert document["status"] == "completed"
     assert document["applied"] == LEGACY_STEPS["postgresql"]
+
+
+def test_writers_go_on_while_expand_runs(legacy_url: str, backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    execute(
+        legacy_url,
+        f"INSERT INTO {SCORES} (id, school_id, assessment_id, criterion_id, team_number, "
+        "student_id, score) SELECT 1000 + n, 1, 1, 1, 1, NULL, 5 "
+        "FROM generate_series(1, 50000) AS n",
+    )
+    with concurrent_writer(legacy_url, f"UPDATE {SCORES} SET score = score + 1 WHERE id = 1"):
+        document = expand_json(legacy_url, "--commit")
+    assert document["status"] == "completed"
 
 
 def test_our_schema_has_nothing_to_do(db_url: str) -> None:
