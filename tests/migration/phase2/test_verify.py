@@ -4,6 +4,7 @@ refuses (exit 3) before expansion. Counts and values: tests/migration/phase2/sco
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -210,7 +211,7 @@ def test_our_schema_has_nothing_to_verify(db_url: str) -> None:
 
 
 def test_numbers_are_read_exactly() -> None:
-    assert exact("0.1") == Fraction(1, 10)
+    assert exact("0.1") == Decimal("0.1") == Fraction(1, 10)
     assert exact("1.500") == Fraction(3, 2)
     assert exact("1.0e+20") == 10**20
     assert exact(None) is None

@@ -35,7 +35,7 @@ from teameval.migration.phase2.verify_statements import (
     path_rows,
     unmapped_key_count,
 )
-from teameval.migration.phase2.weighted import ScoreRow, score_row, weighted_score
+from teameval.migration.phase2.weighted import KeyScores, ScoreRow, score_row
 from teameval.migration.runner.batches import KeyRange, ranges_by_width
 from teameval.migration.runner.database import Connection, as_connection
 from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK
@@ -190,12 +190,11 @@ def _check_batch(
     for key in mapped:
         legacy, new = paths["legacy"][key.key_id], paths["new"][key.key_id]
         _check_rows(batch, key, legacy, new, by_number, seen)
-        legacy_scores, new_scores = _scores(legacy), _scores(new)
+        legacy_scores, new_scores = KeyScores(_scores(legacy)), KeyScores(_scores(new))
         overriders = {int(row.student_id) for row in (*legacy, *new) if row.student_id is not None}
         for student in sorted(members[key.key_id] | overriders):
             batch.students_checked += 1
-            before = weighted_score(legacy_scores, student)
-            after = weighted_score(new_scores, student)
+            before, after = legacy_scores.of(student), new_scores.of(student)
             if before != after:
                 batch.found(
                     Mismatch(
