@@ -116,7 +116,12 @@ def path_rows(schema: AssessmentSchema, school_id: int | None, keys: KeyRange, p
                 t.label("team_number"),
             )
             .select_from(joined.join(criteria, criteria.c.id == scores.c.criterion_id))
-            .where(*_scoped(schema, school_id, keys, scores.c.assessment_id))
+            .where(
+                *_scoped(schema, school_id, keys, scores.c.assessment_id),
+                # The planner does not carry a range across the join's equality: both sides
+                # get it, so the junction is read by index, not scanned whole in every batch.
+                *keys.clause(junction.c.project_assessment_id),
+            )
         )
 
     return _query(f"{path}_rows", schema, school_id, keys, build)
