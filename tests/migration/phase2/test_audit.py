@@ -162,7 +162,7 @@ def test_pass_and_warning_exit_codes(
     assert audit(mapped_url)["status"] == "FAIL"
 
 
-def test_a_mapped_score_row_alone_does_not_map_its_key(mapped_url: str) -> None:
+def test_every_key_mapped_but_one_score_row_without_its_team_fails(mapped_url: str) -> None:
     """Every key mapped is not enough: a score row without its team keeps the audit at FAIL."""
     _settle_school_2(mapped_url, duplicate=False)
     _execute(

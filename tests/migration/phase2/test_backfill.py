@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.db import make_engine
+from teameval.demo import build_demo
 from teameval.migration.runner.cli import FAIL_AFTER_ENV, KILL_AFTER_ENV
 from tests.cli_helpers import run_teameval
 from tests.migration.conftest import cli
@@ -300,3 +302,36 @@ def test_mapped_fixture_is_what_the_docstring_says(mapped_url: str) -> None:
     ] == [(1, 3, 1003, "decision")]
     keyed = [s["id"] for s in tables["project_assessment_scores"] if s["project_team_id"]]
     assert keyed == [9]
+
+
+BOOKKEEPING = ("migration_runs", "audit_logs")
+
+
+def test_our_own_schema_has_nothing_to_do_and_records_the_run(
+    db_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    with session_factory.begin() as session:
+        build_demo(session)
+    before = table_contents(db_url)
+    dry = backfill(db_url)
+    assert table_contents(db_url) == before
+    document = backfill(db_url, "--commit")
+    for result in (dry, document):
+        assert result["exit_code"] == 0
+        assert (result["to_link"], result["to_create"], result["scores_to_update"]) == (0, 0, 0)
+        assert _counts(result, DONE_ZERO) == DONE_ZERO
+        assert sum(result["unmapped"].values()) == 0
+    after = table_contents(db_url)
+    assert {table for table in after if after[table] != before[table]} <= set(BOOKKEEPING)
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        run = connection.execute(sa.text("SELECT * FROM migration_runs")).one()
+    engine.dispose()
+    assert "assessments" in run.tool
+    # The run's recorded status is the one the report gives (phase 2 says "done").
+    assert (run.status, bool(run.dry_run), run.id) == (
+        document["status"],
+        False,
+        document["migration_run_id"],
+    )
+    assert run.finished_at is not None

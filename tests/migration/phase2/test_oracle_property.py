@@ -248,6 +248,28 @@ def test_audit_and_backfill_agree_with_the_oracle(
     assert _audit(expanded_url) == oracle.audit(after)
 
 
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds(), school=st.sampled_from(["1", "2"]))
+def test_a_school_scoped_backfill_writes_only_what_the_oracle_scopes(
+    expanded_url: str, world: World, school: str
+) -> None:
+    _load(expanded_url, world)
+    before = oracle.read_tables(expanded_url)
+    args = ["--database-url", expanded_url, "--json", "--commit", "--school", school]
+    document = cli("backfill", "assessments", *args).json()
+    assert document.get("failed_batch") is None, document["failed_batch"]
+    plan = oracle.backfill(before, int(school))
+    assert document["scores_updated"] == plan.figures["scores_to_update"]
+    ids = oracle.ids(before)
+    assert oracle.canonical(oracle.read_tables(expanded_url), ids) == oracle.canonical(
+        plan.tables, ids
+    )
+
+
 def test_the_generator_makes_every_state_somewhere() -> None:
     """The random worlds are not all trivial: across a sample of them the oracle sees keys of
     every state and reason (the oracle alone, no database: cheap)."""
