@@ -12,7 +12,7 @@ import pytest
 
 from teameval.db import make_engine
 from teameval.migration.phase2.verify import verify_assessments
-from teameval.migration.phase2.weighted import exact, score_row, weighted_score
+from teameval.migration.phase2.weighted import ScoreRow, exact, weighted_score
 from tests.migration.conftest import cli
 from tests.migration.phase2.scores_fixture import build, execute, table_contents
 
@@ -219,15 +219,15 @@ def test_numbers_are_read_exactly() -> None:
 
 def test_weighted_score_override_wins_and_highest_id_breaks_ties() -> None:
     rows = [
-        score_row(1, 1, None, "3", "1.5"),
-        score_row(5, 1, None, "4", "1.5"),  # the later team score wins over row 1
-        score_row(2, 2, None, "3", "0.1"),
-        score_row(4, 2, 1, "2", "0.1"),
-        score_row(6, 2, 1, "5", "0.1"),  # student 1's later override wins over row 4
-        score_row(3, 3, None, "5", "2"),
-        score_row(7, 3, 9, "1", "2"),  # another student's override: not student 1's
+        ScoreRow(1, 1, None, "3", "1.5"),
+        ScoreRow(5, 1, None, "4", "1.5"),  # the later team score wins over row 1
+        ScoreRow(2, 2, None, "3", "0.1"),
+        ScoreRow(4, 2, 1, "2", "0.1"),
+        ScoreRow(6, 2, 1, "5", "0.1"),  # student 1's later override wins over row 4
+        ScoreRow(3, 3, None, "5", "2"),
+        ScoreRow(7, 3, 9, "1", "2"),  # another student's override: not student 1's
     ]
     assert weighted_score(rows, 1) == Fraction(55, 12)  # (6 + 0.5 + 10) / 3.6
     assert weighted_score(rows, 2) == Fraction(163, 36)  # (6 + 0.3 + 10) / 3.6
     assert weighted_score([], 1) is None
-    assert weighted_score([score_row(1, 1, None, None, "1")], 1) is None
+    assert weighted_score([ScoreRow(1, 1, None, None, "1")], 1) is None

@@ -17,7 +17,6 @@ assessment without rows), which is the audit's ``team_keys - mapped``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -35,7 +34,7 @@ from teameval.migration.phase2.verify_statements import (
     path_rows,
     unmapped_key_count,
 )
-from teameval.migration.phase2.weighted import KeyScores, ScoreRow, score_row
+from teameval.migration.phase2.weighted import KeyScores
 from teameval.migration.runner.batches import KeyRange, ranges_by_width
 from teameval.migration.runner.database import Connection, as_connection
 from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK
@@ -94,10 +93,6 @@ class Verification:
             "unmapped_keys": self.unmapped_keys,
             "samples": [asdict(sample) for sample in self.samples],
         }
-
-
-def _scores(rows: Iterable[Any]) -> list[ScoreRow]:
-    return [score_row(r.id, r.criterion_id, r.student_id, r.score, r.weight) for r in rows]
 
 
 @dataclass
@@ -190,7 +185,7 @@ def _check_batch(
     for key in mapped:
         legacy, new = paths["legacy"][key.key_id], paths["new"][key.key_id]
         _check_rows(batch, key, legacy, new, by_number, seen)
-        legacy_scores, new_scores = KeyScores(_scores(legacy)), KeyScores(_scores(new))
+        legacy_scores, new_scores = KeyScores(legacy), KeyScores(new)
         overriders = {int(row.student_id) for row in (*legacy, *new) if row.student_id is not None}
         for student in sorted(members[key.key_id] | overriders):
             batch.students_checked += 1

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 # Wide enough for any NUMERIC weight times any score, summed over a rubric; if it ever is not,
 # Inexact is raised (the verify stops: exit 3) instead of a rounded number compared.
@@ -26,12 +26,28 @@ EXACT = Context(prec=200, traps=[Inexact, InvalidOperation])
 ZERO = Decimal(0)
 
 
+class Scored(Protocol):
+    """A score row as the verify reads it (the database's rows have these attributes; numbers
+    may still be the database's text, parsed when used)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def criterion_id(self) -> int: ...
+    @property
+    def student_id(self) -> int | None: ...  # None: the team score
+    @property
+    def score(self) -> object: ...
+    @property
+    def weight(self) -> object: ...
+
+
 class ScoreRow(NamedTuple):
     id: int
     criterion_id: int
-    student_id: int | None  # None: the team score
-    score: Decimal | None
-    weight: Decimal
+    student_id: int | None
+    score: object
+    weight: object
 
 
 @lru_cache(maxsize=65536)
@@ -43,19 +59,7 @@ def exact(text: object) -> Decimal | None:
     return Decimal(str(text).strip())
 
 
-def score_row(
-    id: int, criterion_id: int, student_id: int | None, score: object, weight: object
-) -> ScoreRow:
-    return ScoreRow(
-        int(id),
-        int(criterion_id),
-        None if student_id is None else int(student_id),
-        exact(score),
-        exact(weight) or ZERO,
-    )
-
-
-def _latest(place: dict[int, ScoreRow], row: ScoreRow) -> None:
+def _latest(place: dict[int, Scored], row: Scored) -> None:
     current = place.get(row.criterion_id)
     if current is None or row.id > current.id:
         place[row.criterion_id] = row
@@ -65,9 +69,9 @@ class KeyScores:
     """The score rows of one key read once: the team score of each criterion and each
     student's overrides; then each student's weighted score costs only their own criteria."""
 
-    def __init__(self, rows: Iterable[ScoreRow]) -> None:
-        self.team: dict[int, ScoreRow] = {}
-        self.own: dict[int, dict[int, ScoreRow]] = {}
+    def __init__(self, rows: Iterable[Scored]) -> None:
+        self.team: dict[int, Scored] = {}
+        self.own: dict[int, dict[int, Scored]] = {}
         for row in rows:
             if row.score is None:
                 continue  # a row without a score scores nothing
@@ -87,18 +91,19 @@ class KeyScores:
         return _mean({**self.team, **own}.values())  # an override wins over the team score
 
 
-def _mean(chosen: Iterable[ScoreRow]) -> Fraction | None:
+def _mean(chosen: Iterable[Scored]) -> Fraction | None:
     """Σ w·s / Σ w, or None when nothing is scored or the weights add up to nothing (there is
     no mean to take)."""
     total_weight, weighted = ZERO, ZERO
     for row in chosen:
-        total_weight = EXACT.add(total_weight, row.weight)
-        weighted = EXACT.add(weighted, EXACT.multiply(row.weight, row.score or ZERO))
+        weight = exact(row.weight) or ZERO
+        total_weight = EXACT.add(total_weight, weight)
+        weighted = EXACT.add(weighted, EXACT.multiply(weight, exact(row.score) or ZERO))
     if total_weight == 0:
         return None
     return Fraction(weighted) / Fraction(total_weight)
 
 
-def weighted_score(rows: Iterable[ScoreRow], student_id: int) -> Fraction | None:
+def weighted_score(rows: Iterable[Scored], student_id: int) -> Fraction | None:
     """One student's weighted score from a key's rows."""
     return KeyScores(rows).of(student_id)
