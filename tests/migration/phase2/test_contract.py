@@ -125,6 +125,19 @@ def snapshot(url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return schema_of(url), table_contents(url)
 
 
+@pytest.fixture
+def postgresql_only(backend: str) -> None:
+    """Skip the SQLite run before any database is built (use first: ``usefixtures``)."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's behaviour")
+
+
+@pytest.fixture
+def sqlite_only(backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite's behaviour")
+
+
 def test_the_fixture_passes_every_gate(fixed_url: str, backend: str) -> None:
     before = snapshot(fixed_url)
     document = contract_json(fixed_url)
@@ -358,9 +371,8 @@ def test_a_duplicate_written_after_the_gates_fails_the_index_and_a_rerun_finishe
     assert rerun["applied"] == STEPS[backend][-2:]
 
 
+@pytest.mark.usefixtures("postgresql_only")
 def test_rerun_finishes_after_the_check_was_added(fixed_url: str, backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("the NOT VALID check is PostgreSQL's; SQLite's rebuild is one transaction")
     execute(
         fixed_url,
         f"ALTER TABLE {SCORES} ADD CONSTRAINT pas_project_team_id_not_null "
@@ -372,11 +384,10 @@ def test_rerun_finishes_after_the_check_was_added(fixed_url: str, backend: str) 
     assert "pas_project_team_id_not_null" not in names
 
 
+@pytest.mark.usefixtures("postgresql_only")
 def test_a_step_that_cannot_get_its_lock_changes_nothing(
     fixed_url: str, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("lock_timeout is PostgreSQL's")
     monkeypatch.setattr(run_ddl, "LOCK_TIMEOUT", "100ms")
     monkeypatch.setattr(run_ddl, "LOCK_RETRIES", 1)
     monkeypatch.setattr(run_ddl, "RETRY_PAUSE_SECONDS", 0.01)
@@ -394,9 +405,8 @@ def test_a_step_that_cannot_get_its_lock_changes_nothing(
     assert contract_json(fixed_url, "--commit")["status"] == "completed"
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_sqlite_rebuild_keeps_triggers_and_the_tables_pointing_at_it(fixed_url: str) -> None:
-    if not fixed_url.startswith("sqlite"):
-        pytest.skip("the table rebuild is SQLite's")
     execute(
         fixed_url,
         "CREATE TABLE score_notes (id INTEGER PRIMARY KEY, "
@@ -415,14 +425,9 @@ def test_sqlite_rebuild_keeps_triggers_and_the_tables_pointing_at_it(fixed_url: 
         _insert_score(fixed_url, "30, 1, 1, 2, 2, 4, -1, 1001")
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_sqlite_rebuild_refuses_broken_foreign_keys_and_rolls_back(fixed_url: str) -> None:
-    if not fixed_url.startswith("sqlite"):
-        pytest.skip("the table rebuild is SQLite's")
-    engine = make_engine(fixed_url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-    engine.dispose()
-    raw = sa.create_engine(fixed_url)  # without teameval's foreign_keys=ON
+    raw = sa.create_engine(fixed_url)  # without teameval's foreign_keys=ON: a dangling id
     with raw.begin() as connection:
         connection.execute(sa.text(f"UPDATE {SCORES} SET student_id = 99 WHERE id = 5"))
     raw.dispose()
@@ -447,9 +452,8 @@ def test_the_runbook_expand_backfill_contract(empty_db_url: str, backend: str) -
     assert table_contents(url) == rows
 
 
+@pytest.mark.usefixtures("postgresql_only")
 def test_writers_go_on_while_the_contract_runs(fixed_url: str, backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite has one writer at a time; its rebuild holds the write lock")
     # Enough rows that validating the check and building the indexes take a moment: 5,000
     # more assessments like assessment 1, each with its two keys mapped (team scores only).
     many = "FROM generate_series(2, 5001) AS a"

@@ -163,6 +163,19 @@ def legacy_url(crafted_legacy_url: str) -> str:
     return crafted_legacy_url
 
 
+@pytest.fixture
+def postgresql_only(backend: str) -> None:
+    """Skip the SQLite run before any database is built (use first: ``usefixtures``)."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's behaviour")
+
+
+@pytest.fixture
+def sqlite_only(backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite's behaviour")
+
+
 def test_dry_run_lists_the_ddl_and_changes_nothing(legacy_url: str, backend: str) -> None:
     schema, rows = schema_of(legacy_url), table_contents(legacy_url)
     document = expand_json(legacy_url)
@@ -306,11 +319,10 @@ def test_rerun_finishes_an_interrupted_run(legacy_url: str, backend: str) -> Non
     assert schema_of(legacy_url) == complete
 
 
+@pytest.mark.usefixtures("postgresql_only")
 def test_rerun_replaces_an_invalid_index_left_by_a_failed_build(
     legacy_url: str, backend: str
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("CREATE INDEX CONCURRENTLY and INVALID indexes are PostgreSQL's")
     expand_json(legacy_url, "--commit")
     complete = schema_of(legacy_url)
     execute(legacy_url, "DROP INDEX ix_project_assessment_scores_project_team_id")
@@ -354,10 +366,9 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def table_lock(legacy_url: str, backend: str) -> Iterator[sa.Connection]:
-    """Another session holding an exclusive lock on the scores table until it rolls back."""
-    if backend != "postgresql":
-        pytest.skip("lock_timeout is PostgreSQL's; SQLite waits on its busy timeout")
+def table_lock(legacy_url: str) -> Iterator[sa.Connection]:
+    """Another session holding an exclusive lock on the scores table until it rolls back
+    (PostgreSQL: lock_timeout is its; SQLite waits on its busy timeout)."""
     engine = make_engine(legacy_url)
     connection = engine.connect()
     connection.execute(sa.text(f"LOCK TABLE {SCORES} IN ACCESS EXCLUSIVE MODE"))
@@ -366,6 +377,7 @@ def table_lock(legacy_url: str, backend: str) -> Iterator[sa.Connection]:
     engine.dispose()
 
 
+@pytest.mark.usefixtures("postgresql_only")
 def test_a_step_that_cannot_get_its_lock_fails_after_its_retries(
     legacy_url: str, fast_retries: None, table_lock: sa.Connection
 ) -> None:
@@ -384,6 +396,7 @@ def test_a_step_that_cannot_get_its_lock_fails_after_its_retries(
     assert rerun["applied"] == LEGACY_STEPS["postgresql"][2:]
 
 
+@pytest.mark.usefixtures("postgresql_only")
 def test_a_lock_released_during_the_retries_lets_the_step_run(
     legacy_url: str, fast_retries: None, table_lock: sa.Connection
 ) -> None:
@@ -397,9 +410,8 @@ def test_a_lock_released_during_the_retries_lets_the_step_run(
     assert document["applied"] == LEGACY_STEPS["postgresql"]
 
 
+@pytest.mark.usefixtures("postgresql_only")
 def test_writers_go_on_while_expand_runs(legacy_url: str, backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite has one writer at a time")
     execute(
         legacy_url,
         f"INSERT INTO {SCORES} (id, school_id, assessment_id, criterion_id, team_number, "
