@@ -414,6 +414,9 @@ def test_sqlite_rebuild_keeps_triggers_and_the_tables_pointing_at_it(fixed_url: 
         "INSERT INTO score_notes VALUES (1, 3, 'checked')",
         f"CREATE TRIGGER no_negative BEFORE INSERT ON {SCORES} WHEN NEW.score < 0 "
         "BEGIN SELECT RAISE(ABORT, 'negative'); END",
+        f"CREATE VIEW team_scores AS SELECT id, score FROM {SCORES} WHERE student_id IS NULL",
+        "CREATE TRIGGER note_removed AFTER DELETE ON score_notes "
+        f"BEGIN UPDATE {SCORES} SET comment = 'note removed' WHERE id = OLD.score_id; END",
     )
     before = snapshot(fixed_url)
     assert contract_json(fixed_url, "--commit")["status"] == "completed"
@@ -421,6 +424,17 @@ def test_sqlite_rebuild_keeps_triggers_and_the_tables_pointing_at_it(fixed_url: 
     assert rows == before[1]
     assert schema["score_notes"] == before[0]["score_notes"]
     assert ("trigger", "no_negative") in {row[:2] for row in schema["_sqlite_master"]}
+    # The view and the other table's trigger name the table as before, and work.
+    assert [
+        row for row in schema["_sqlite_master"] if row[1] in {"team_scores", "note_removed"}
+    ] == [row for row in before[0]["_sqlite_master"] if row[1] in {"team_scores", "note_removed"}]
+    engine = make_engine(fixed_url)
+    with engine.begin() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM team_scores")).scalar_one() == 4
+        connection.execute(sa.text("DELETE FROM score_notes"))
+        comment = f"SELECT comment FROM {SCORES} WHERE id = 3"
+        assert connection.execute(sa.text(comment)).scalar_one() == "note removed"
+    engine.dispose()
     with pytest.raises(sa.exc.IntegrityError, match="negative"):
         _insert_score(fixed_url, "30, 1, 1, 2, 2, 4, -1, 1001")
 

@@ -4,10 +4,11 @@ transaction, as SQLite's documentation describes ("Making Other Kinds Of Table S
 :func:`plan` writes the statements from the table's stored ``CREATE TABLE`` text (so every
 constraint, default and foreign key stays as it was) with the column made NOT NULL: create the
 new table, copy every row, drop the old one, rename the new one, recreate the table's indexes
-and triggers. :func:`execute` runs them with foreign keys off around the transaction (dropping
-the old table must not cascade or fail on the rows pointing at it), takes the write lock first,
-plans again inside it to be sure the schema did not change in between, and before the commit
-checks the column is NOT NULL, every row arrived and ``PRAGMA foreign_key_check`` is clean.
+and triggers (views and other tables' triggers keep naming it). :func:`execute` runs them with
+foreign keys off around the transaction (dropping the old table must not cascade or fail on the
+rows pointing at it), takes the write lock first, plans again inside it to be sure the schema
+did not change in between, and before the commit checks the column is NOT NULL, every row
+arrived and ``PRAGMA foreign_key_check`` is clean.
 """
 
 from __future__ import annotations
@@ -151,7 +152,12 @@ def execute(
     """Run a :func:`plan` in one transaction on an autocommit SQLite connection; ``check``
     runs first, holding the write lock (a gate checked again where no writer can slip by)."""
     foreign_keys = bool(connection.raw("PRAGMA foreign_keys")[0][0])
+    legacy_alter = bool(connection.raw("PRAGMA legacy_alter_table")[0][0])
     connection.raw("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set before
+    # The rename must not re-check views and triggers of other tables naming the table: they
+    # would fail while it is dropped and the new one not renamed yet (SQLite's documentation
+    # of this procedure says the same); they name it again once the rename is done.
+    connection.raw("PRAGMA legacy_alter_table = ON")
     try:
         connection.raw("BEGIN IMMEDIATE")
         try:
@@ -175,6 +181,7 @@ def execute(
             raise
         connection.raw("COMMIT")
     finally:
+        connection.raw(f"PRAGMA legacy_alter_table = {'ON' if legacy_alter else 'OFF'}")
         connection.raw(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
 
 
