@@ -5,6 +5,9 @@ their own. Rows and counts: tests/migration/phase2/scores_fixture.py."""
 
 from __future__ import annotations
 
+import random
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -201,3 +204,106 @@ def test_our_schema_has_nothing_to_resolve_and_records_the_run(db_url: str) -> N
     assert [(r.id, r.tool, r.status, r.dry_run) for r in runs] == [
         (document["migration_run_id"], "resolve.duplicate_scores", "completed", False)
     ]
+
+
+EXTRA_ASSESSMENTS = range(100, 160)
+ROWS_PER_GROUP = 4
+
+
+def test_concurrent_writers_lose_nothing(backend: str, keyed_url: str) -> None:
+    """PostgreSQL, the application writing while resolve runs one assessment per batch: one
+    thread keeps updating the duplicate rows, another keeps adding later duplicates. Every row
+    ends in exactly one table, with the value its last committed update gave it (an archived
+    copy is the row version deleted, never an older one); a rerun settles the duplicates added
+    behind the run; --restore brings every row back with those values."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time: nothing runs concurrently")
+    execute(
+        keyed_url,
+        "INSERT INTO project_assessments (id, school_id, project_id, group_id, rubric_id, title) "
+        f"SELECT a, 1, 1, 100, 1, 'A' || a FROM generate_series({EXTRA_ASSESSMENTS.start}, "
+        f"{EXTRA_ASSESSMENTS.stop - 1}) a",
+    )
+    execute(
+        keyed_url,
+        "INSERT INTO project_assessment_scores (school_id, assessment_id, criterion_id, "
+        "team_number, score, comment) SELECT 1, a, 1, 1, 1, 'seed' "
+        f"FROM generate_series({EXTRA_ASSESSMENTS.start}, {EXTRA_ASSESSMENTS.stop - 1}) a, "
+        f"generate_series(1, {ROWS_PER_GROUP}) r",
+    )
+    original = rows_by_id(keyed_url, SCORES)
+    values = {i: row["score"] for i, row in original.items()}  # the last committed value
+    inserted: set[int] = set()
+    done = threading.Event()
+    failures: list[BaseException] = []
+    engine = make_engine(keyed_url)
+
+    def update_rows() -> None:
+        ids = sorted(i for i, row in original.items() if row["assessment_id"] >= 100)
+        randomness = random.Random(12)
+        while not done.is_set():
+            score_id = randomness.choice(ids)
+            with engine.begin() as connection:
+                new = connection.execute(
+                    sa.text(
+                        "UPDATE project_assessment_scores SET score = score + 1 WHERE id = :i "
+                        "RETURNING score"
+                    ),
+                    {"i": score_id},
+                ).scalar()
+            if new is not None:
+                values[score_id] = new
+
+    def add_duplicates() -> None:
+        randomness = random.Random(34)
+        while not done.is_set():
+            with engine.begin() as connection:
+                new_id = connection.execute(
+                    sa.text(
+                        "INSERT INTO project_assessment_scores (school_id, assessment_id, "
+                        "criterion_id, team_number, score) VALUES (1, :a, 1, 1, 7) RETURNING id"
+                    ),
+                    {"a": randomness.choice(EXTRA_ASSESSMENTS)},
+                ).scalar_one()
+            inserted.add(new_id)
+            values[new_id] = 7
+
+    def guarded(work: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                work()
+            except BaseException as error:  # reported by the test, not lost in the thread
+                failures.append(error)
+
+        return run
+
+    writers = [threading.Thread(target=guarded(w)) for w in (update_rows, add_duplicates)]
+    for writer in writers:
+        writer.start()
+    try:
+        result = run_resolve(engine, commit=True, batch_size=1)
+    finally:
+        done.set()
+        for writer in writers:
+            writer.join(timeout=30)
+    assert not failures
+    assert result.exit_code == 0
+    assert result.archived >= len(EXTRA_ASSESSMENTS) * (ROWS_PER_GROUP - 1)
+    assert len(inserted) > 0  # the writers did run alongside
+
+    def check_every_row_once() -> None:
+        scores, archive = rows_by_id(keyed_url, SCORES), rows_by_id(keyed_url, ARCHIVE)
+        assert not set(scores) & set(archive)
+        assert set(scores) | set(archive) == set(original) | inserted
+        assert {i: r["score"] for i, r in {**scores, **archive}.items()} == values
+
+    check_every_row_once()
+    settled = run_resolve(engine, commit=True)  # the duplicates added behind the run
+    check_every_row_once()
+    assert run_resolve(engine).to_archive == 0
+    assert settled.archived == settled.to_archive
+    restored = run_resolve(engine, commit=True, restore=True)
+    assert restored.restored == result.archived + settled.archived
+    assert rows_by_id(keyed_url, ARCHIVE) == {}
+    assert {i: r["score"] for i, r in rows_by_id(keyed_url, SCORES).items()} == values
+    engine.dispose()
