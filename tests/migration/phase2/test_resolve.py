@@ -5,9 +5,14 @@ their own. Rows and counts: tests/migration/phase2/scores_fixture.py."""
 
 from __future__ import annotations
 
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +20,7 @@ import sqlalchemy as sa
 
 from teameval.db import make_engine
 from teameval.migration.phase2.resolve import run_resolve
+from teameval.migration.runner.command import KILL_AFTER_ENV
 from tests.migration.conftest import cli
 from tests.migration.phase2.scores_fixture import (
     EXCESS_ROWS,
@@ -25,6 +31,7 @@ from tests.migration.phase2.scores_fixture import (
     table_contents,
 )
 
+TEAMEVAL = str(Path(sys.executable).with_name("teameval"))
 SCORES = "project_assessment_scores"
 ARCHIVE = "archived_assessment_scores"
 DRY_ALL = {
@@ -307,3 +314,21 @@ def test_concurrent_writers_lose_nothing(backend: str, keyed_url: str) -> None:
     assert rows_by_id(keyed_url, ARCHIVE) == {}
     assert {i: r["score"] for i, r in rows_by_id(keyed_url, SCORES).items()} == values
     engine.dispose()
+
+
+def test_killed_mid_batch_then_rerun_completes(keyed_url: str) -> None:
+    # SIGKILL after the first batch's move, before its commit: nothing of it stays, and the
+    # same command run again does the whole job.
+    before = table_contents(keyed_url)
+    killed = subprocess.run(
+        [TEAMEVAL, "resolve", "duplicate-scores", "--commit", "--database-url", keyed_url],
+        env={**os.environ, KILL_AFTER_ENV: "0"},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert table_contents(keyed_url) == before
+    code, document = resolve(keyed_url, "--commit")
+    assert (code, document["archived"]) == (0, 4)
+    assert set(rows_by_id(keyed_url, ARCHIVE)) == set(EXCESS_ROWS)
