@@ -67,12 +67,25 @@ class Step:
     mode: Mode = "transaction"
     # Run after a failed try, whatever happened (drop an INVALID index a failed build left).
     cleanup: tuple[str, ...] = ()
-    # Run inside the transaction after the statements, before the commit: raises to roll back.
+    # Run inside the transaction, under its lock, before the commit (after the statements; the
+    # SQLite rebuild runs it first): raises to roll the step back.
     check: Callable[[Connection], None] | None = field(default=None, compare=False)
 
     @property
     def sql(self) -> str:
-        return "".join(f"{statement};\n" for statement in self.statements)
+        statements = self.statements
+        if self.mode == "sqlite_rebuild":  # what sqlite_rebuild.execute runs around them
+            statements = (
+                "PRAGMA foreign_keys = OFF",
+                "PRAGMA legacy_alter_table = ON",
+                "BEGIN IMMEDIATE",
+                *statements,
+                f"PRAGMA foreign_key_check({SCORES})",
+                "COMMIT",
+                "PRAGMA legacy_alter_table = OFF",
+                "PRAGMA foreign_keys = ON",
+            )
+        return "".join(f"{statement};\n" for statement in statements)
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "sql": self.sql, "done": self.done}
