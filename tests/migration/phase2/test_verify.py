@@ -14,6 +14,7 @@ from teameval.db import make_engine
 from teameval.migration.phase2.verify import verify_assessments
 from teameval.migration.phase2.weighted import ScoreRow, exact, weighted_score
 from tests.migration.conftest import cli
+from tests.migration.phase2.dataset import expand_and_map, load_crafted
 from tests.migration.phase2.scores_fixture import build, execute, table_contents
 
 PASS_ALL = {
@@ -205,6 +206,24 @@ def test_our_schema_has_nothing_to_verify(db_url: str) -> None:
             "unmapped_keys": 0,
         },
     )
+
+
+def test_on_the_crafted_database_with_the_real_backfill(empty_db_url: str) -> None:
+    """The phase 2 crafted database (tests/migration/phase2/dataset.py): with key (1, 3) mapped
+    by hand, its override s10 has no team yet: a mismatch. After the real backfill every mapped
+    key agrees, and the keys left unmapped are the audit's ``team_keys - mapped``, per scope."""
+    url = expand_and_map(load_crafted(empty_db_url))
+    code, document = verify(url)
+    assert (code, document["keys_checked"]) == (2, 1)
+    assert {(s["kind"], s["score_id"]) for s in document["samples"]} >= {("row_not_keyed", 10)}
+    backfill = cli("backfill", "assessments", "--commit", "--database-url", url, "--json")
+    assert backfill.exit_code == 1  # done; the unmapped keys remain
+    for scope in ((), ("--school", "1"), ("--school", "2")):
+        audit = cli("audit", "assessments", "--database-url", url, "--json", *scope).json()
+        code, document = verify(url, *scope)
+        assert (code, document["mismatches"]) == (0, 0)
+        assert document["keys_checked"] == audit["mapped"]
+        assert document["unmapped_keys"] == audit["team_keys"] - audit["mapped"]
 
 
 # --- the weighted score itself (no database) ----------------------------------------------
