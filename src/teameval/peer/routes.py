@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from teameval.peer import api, me_api
+
 
 def routers() -> list[APIRouter]:
-    return []
+    return [api.router, me_api.router]
