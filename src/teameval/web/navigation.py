@@ -14,6 +14,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("/courses", N_("Courses")),
         ("/projects", N_("Projects")),
         ("/assessments", N_("Assessments")),
+        ("/peer-evaluations", N_("Peer evaluations")),
         ("/rubrics", N_("Rubrics")),
         ("/migration", N_("Migration")),
     ],
@@ -22,12 +23,14 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("/courses", N_("My courses")),
         ("/projects", N_("Projects")),
         ("/assessments", N_("Assessments")),
+        ("/peer-evaluations", N_("Peer evaluations")),
         ("/rubrics", N_("Rubrics")),
     ],
     "student": [
         ("/", N_("Home")),
         ("/my/courses", N_("My courses")),
         ("/my/assessments", N_("My assessments")),
+        ("/my/peer-evaluations", N_("My peer evaluations")),
     ],
 }
 
