@@ -229,22 +229,23 @@ def verify_assessments(
             f"project_assessment_scores.project_team_id yet: run `{EXPAND_COMMAND}` first"
         )
     bounds = connection.one(assessment_bounds(schema))
-    result = Verification(school_id=school_id)
-    samples: list[Mismatch] = []
+    total = _Batch(max(sample_limit, 0))
+    unmapped = 0
     for keys in ranges_by_width(bounds.low, bounds.high, batch_size):
-        batch = _check_batch(
-            connection, schema, school_id, keys, max(sample_limit, 0) - len(samples)
-        )
-        samples += batch.samples
-        result = Verification(
-            keys_checked=result.keys_checked + batch.keys_checked,
-            students_checked=result.students_checked + batch.students_checked,
-            mismatches=result.mismatches + batch.mismatches,
-            unmapped_keys=result.unmapped_keys
-            + int(connection.scalar(unmapped_key_count(schema, school_id, keys)) or 0),
-            school_id=school_id,
-        )
-    return Verification(**{**result.__dict__, "samples": tuple(samples)})
+        batch = _check_batch(connection, schema, school_id, keys, total.budget - len(total.samples))
+        total.keys_checked += batch.keys_checked
+        total.students_checked += batch.students_checked
+        total.mismatches += batch.mismatches
+        total.samples += batch.samples
+        unmapped += int(connection.scalar(unmapped_key_count(schema, school_id, keys)) or 0)
+    return Verification(
+        keys_checked=total.keys_checked,
+        students_checked=total.students_checked,
+        mismatches=total.mismatches,
+        unmapped_keys=unmapped,
+        samples=tuple(total.samples),
+        school_id=school_id,
+    )
 
 
 def read_only(connection: Connection) -> None:
