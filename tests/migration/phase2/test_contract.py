@@ -200,6 +200,29 @@ def test_refuses_on_each_failing_gate_and_changes_nothing(fixed_url: str, case: 
     assert snapshot(fixed_url) == before
 
 
+def test_refuses_on_an_unfinished_expansion_alone(fixed_url: str, backend: str) -> None:
+    # The expand stopped before its last steps: the foreign key not validated (PostgreSQL),
+    # the archive table missing. Everything else is ready.
+    statements = ["DROP TABLE archived_assessment_scores"]
+    missing = "create_archive_table"
+    if backend == "postgresql":
+        statements += [
+            f"ALTER TABLE {SCORES} DROP CONSTRAINT fk_project_assessment_scores_project_team_id",
+            f"ALTER TABLE {SCORES} ADD CONSTRAINT fk_project_assessment_scores_project_team_id "
+            "FOREIGN KEY (project_team_id) REFERENCES project_teams(id) NOT VALID",
+        ]
+        missing = "validate_score_project_team_fk, create_archive_table"
+    execute(fixed_url, *statements)
+    before = snapshot(fixed_url)
+    document = contract_json(fixed_url, "--commit")
+    assert document["exit_code"] == 2
+    assert failing(document) == ["expanded"]
+    assert f"({missing} missing)" in document["gates"][0]["detail"]
+    assert snapshot(fixed_url) == before
+    assert cli("expand", "assessments", "--commit", "--database-url", fixed_url).exit_code == 0
+    assert contract_json(fixed_url, "--commit")["status"] == "completed"
+
+
 def test_refuses_before_expansion(empty_db_url: str) -> None:
     url = build(empty_db_url, expand=False, mapped=False)
     before = snapshot(url)

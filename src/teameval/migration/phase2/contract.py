@@ -3,7 +3,7 @@ NULL and add the scores' partial unique indexes, only once every gate passes.
 
 Gates (all evaluated, every failing one named; any failure: exit 2, nothing changed):
 
-* ``expanded``: ``teameval expand assessments --commit`` has run;
+* ``expanded``: every step of ``teameval expand assessments --commit`` is applied;
 * ``all_keys_mapped``: the audit maps every team key;
 * ``all_scores_mapped``: no score row without ``project_team_id``;
 * ``no_duplicate_team_scores``: the audit's ``duplicate_team_scores`` is 0 (the team-score
@@ -27,11 +27,19 @@ contracted: nothing to do, exit 0. On teameval's own schema: nothing to do.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from teameval.migration.phase2 import sqlite_rebuild
-from teameval.migration.phase2.ddl import SCORES, Step, StepFailed, contract_steps, read_catalog
+from teameval.migration.phase2.ddl import (
+    SCORES,
+    Step,
+    StepFailed,
+    contract_steps,
+    expand_steps,
+    read_catalog,
+)
 from teameval.migration.phase2.expand import StepFailure, apply_steps, render_steps
 from teameval.migration.phase2.probe import EXPAND_COMMAND, AssessmentSchema
 from teameval.migration.phase2.probe import probe_assessment_schema as probe
@@ -105,17 +113,21 @@ def _counts(parts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in parts.items() if count)
 
 
-def evaluate_gates(connection: Connection, schema: AssessmentSchema) -> list[Gate]:
-    """Every gate, passed or not, with what an operator needs to settle it."""
+def evaluate_gates(
+    connection: Connection, schema: AssessmentSchema, unexpanded: Sequence[str]
+) -> list[Gate]:
+    """Every gate, passed or not, with what an operator needs to settle it. ``unexpanded``:
+    the steps of ``expand assessments`` not applied yet."""
     from teameval.migration.phase2.audit import audit_assessments
 
+    expanded = schema.expanded and not unexpanded
     gates = [
         Gate(
             "expanded",
-            schema.expanded,
-            "the junction and project_assessment_scores.project_team_id exist"
-            if schema.expanded
-            else f"not expanded: run `{EXPAND_COMMAND}` first",
+            expanded,
+            "every step of the expand is applied"
+            if expanded
+            else f"not expanded ({', '.join(unexpanded)} missing): run `{EXPAND_COMMAND}` first",
         )
     ]
     audit = audit_assessments(connection, sample_limit=0)
@@ -162,15 +174,19 @@ def evaluate_gates(connection: Connection, schema: AssessmentSchema) -> list[Gat
     return gates
 
 
-def _plan(connection: Connection, schema: AssessmentSchema) -> tuple[Step, ...]:
-    if not schema.expanded:
-        return ()
+def _plan(
+    connection: Connection, schema: AssessmentSchema
+) -> tuple[tuple[Step, ...], tuple[str, ...]]:
+    """The contract's steps (none before expansion) and the expand's steps not applied yet."""
     catalog = read_catalog(connection)
+    unexpanded = tuple(step.name for step in expand_steps(catalog) if not step.done)
+    if not schema.expanded:
+        return (), unexpanded
     column = catalog.score_column("project_team_id")
     rebuild: tuple[str, ...] = ()
     if catalog.dialect == "sqlite" and column is not None and not column.not_null:
         rebuild = sqlite_rebuild.plan(connection, SCORES, "project_team_id")
-    return tuple(contract_steps(catalog, rebuild))
+    return tuple(contract_steps(catalog, rebuild)), unexpanded
 
 
 def run_contract(database: Database, *, commit: bool) -> ContractResult:
@@ -187,12 +203,12 @@ def run_contract(database: Database, *, commit: bool) -> ContractResult:
             )
             steps: tuple[Step, ...] = ()
         else:
-            steps = _plan(connection, schema)
+            steps, unexpanded = _plan(connection, schema)
             if steps and all(step.done for step in steps):
                 detail = "project_team_id is NOT NULL and both unique indexes exist"
                 gates = (Gate("contracted", True, detail),)
             else:
-                gates = tuple(evaluate_gates(connection, schema))
+                gates = tuple(evaluate_gates(connection, schema, unexpanded))
     result = ContractResult(dry_run=not commit, shape=schema.shape, gates=gates, steps=steps)
     if not commit or result.refused:
         return replace(result, seconds=time.monotonic() - started)
