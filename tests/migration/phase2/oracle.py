@@ -290,11 +290,18 @@ class BackfillPlan:
 
 
 def backfill(
-    tables: Tables, school_id: int | None = None, decisions: Decisions | None = None
+    tables: Tables,
+    school_id: int | None = None,
+    decisions: Decisions | None = None,
+    *,
+    only: set[int] | None = None,
 ) -> BackfillPlan:
-    """The end state of a committed backfill (no decisions) on the expanded ``tables``, and
-    the dry run's figures of the backfill JSON."""
+    """The end state of a committed backfill on the expanded ``tables``, and the dry run's
+    figures of the backfill JSON. ``only``: only these assessments are written (the batches of an
+    interrupted run that were committed); a team shared with others is still created whole."""
     analysis = analyse(tables, school_id, decisions)
+    if only is not None:
+        analysis.in_scope &= only
     keys = _scoped_keys(analysis)
     after = copy.deepcopy(tables)
     assessments = _by_id(after["project_assessments"])
