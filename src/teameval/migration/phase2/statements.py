@@ -17,7 +17,8 @@ from sqlalchemy.sql.expression import ColumnElement
 from teameval.migration.phase2.probe import AssessmentSchema
 from teameval.migration.runner.batches import KeyRange
 
-SCHOOL_PARAMETER = "school_id"
+# Not "school_id": an UPDATE of a table with that column reserves the name for its SET.
+SCHOOL_PARAMETER = "scope_school"
 
 
 def key_number(schema: AssessmentSchema) -> ColumnElement[Any]:
