@@ -20,6 +20,7 @@ from teameval.demo_assessments import (
     build_demo_assessments,
     remove_demo_assessments,
 )
+from teameval.demo_peer import DemoPeer, build_demo_peer, remove_demo_peer
 from teameval.demo_projects import DemoProjects, build_demo_projects
 from teameval.kit.normalise import full_name
 from teameval.models import (
@@ -116,6 +117,7 @@ class DemoSummary:
     inactive_enrollments_under_teams: int
     projects: DemoProjects | None = None
     assessments: DemoAssessments | None = None
+    peer: DemoPeer | None = None
 
 
 def reset_demo(session: Session) -> None:
@@ -123,6 +125,7 @@ def reset_demo(session: Session) -> None:
     school_id = session.scalar(select(School.id).where(School.slug == DEMO_SLUG))
     if school_id is None:
         return
+    remove_demo_peer(session, school_id)
     remove_demo_assessments(session, school_id)
     for model in (
         AuditLog,
@@ -259,6 +262,7 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
     enrollments.enroll(session, actor, [(courses[-1].id, s.id) for s in students[-5:]])
     demo_projects = build_demo_projects(session, actor)
     demo_assessments = build_demo_assessments(session, actor)
+    demo_peer = build_demo_peer(session, actor, demo_assessments.published_id)
 
     return DemoSummary(
         DEMO_SLUG,
@@ -270,6 +274,7 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
         len(deactivated),
         demo_projects,
         demo_assessments,
+        demo_peer,
     )
 
 
