@@ -20,7 +20,12 @@ from teameval.migration.phase2 import contract, run_ddl
 from teameval.migration.phase2.sqlite_rebuild import not_null_create
 from tests.migration.conftest import CliResult, cli
 from tests.migration.phase2.dataset import table_contents
-from tests.migration.phase2.test_expand import concurrent_writer, execute, schema_of
+from tests.migration.phase2.test_expand import (
+    concurrent_writer,
+    execute,
+    killed_while_waiting,
+    schema_of,
+)
 
 SCORES = "project_assessment_scores"
 GATES = ["expanded", "all_keys_mapped", "all_scores_mapped", "no_duplicate_team_scores", "verify"]
@@ -509,6 +514,36 @@ def test_writers_go_on_while_the_contract_runs(fixed_url: str, backend: str) -> 
     with concurrent_writer(fixed_url, f"UPDATE {SCORES} SET score = score + 1 WHERE id = 1"):
         document = contract_json(fixed_url, "--commit")
     assert document["status"] == "completed", document
+
+
+@pytest.mark.usefixtures("postgresql_only")
+def test_killed_during_a_concurrent_index_build_then_rerun_completes(fixed_url: str) -> None:
+    engine = make_engine(fixed_url)
+    with engine.connect() as holder:
+        # An open snapshot of another table: CREATE INDEX CONCURRENTLY waits for it to end,
+        # the statements before it do not.
+        holder.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        holder.execute(sa.text("SELECT count(*) FROM schools")).scalar_one()
+        killed_while_waiting(
+            fixed_url,
+            ["contract", "assessments", "--commit"],
+            "CREATE UNIQUE INDEX CONCURRENTLY uq_project_assessment_scores_team",
+        )
+        holder.rollback()
+    engine.dispose()
+    # Killed mid-build: NOT NULL done, an INVALID index left behind.
+    leftover = schema_of(fixed_url)
+    assert ("uq_project_assessment_scores_team", False) in leftover["_pg_indexes"]
+    assert leftover[SCORES]["columns"][-1] == ("project_team_id", "INTEGER", False)
+    rows = table_contents(fixed_url)
+    document = contract_json(fixed_url, "--commit")
+    assert document["status"] == "completed"
+    assert document["applied"] == STEPS["postgresql"][-2:]
+    assert document["statements"][-2]["sql"].startswith(
+        "DROP INDEX CONCURRENTLY IF EXISTS uq_project_assessment_scores_team;"
+    )
+    assert all(valid for _name, valid in schema_of(fixed_url)["_pg_indexes"])
+    assert table_contents(fixed_url) == rows
 
 
 def test_our_schema_has_nothing_to_do(db_url: str) -> None:

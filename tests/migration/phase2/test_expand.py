@@ -7,11 +7,16 @@ steps before it applied, and teameval's own schema has nothing to do."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -95,6 +100,54 @@ def concurrent_writer(url: str, statement: str, *, max_seconds: float = 2.0) -> 
     assert errors == []
     assert len(latencies) > 10
     assert max(latencies) < max_seconds
+
+
+TEAMEVAL = str(Path(sys.executable).with_name("teameval"))
+
+
+def killed_while_waiting(url: str, args: list[str], waiting_on: str) -> None:
+    """Run ``teameval *args`` in a process of its own and SIGKILL it once one of its
+    statements starting with ``waiting_on`` waits for a lock (PostgreSQL). Its server process
+    is ended too: it would only notice the lost client once the lock is granted, and finish
+    the statement first."""
+    process = subprocess.Popen(
+        [TEAMEVAL, *args, "--database-url", url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    waiting = sa.text(
+        "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "AND datname = current_database() AND query LIKE :prefix"
+    ).bindparams(prefix=waiting_on + "%")
+    engine = make_engine(url)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, "finished before it waited"
+            assert time.monotonic() < deadline, f"never waited on {waiting_on}"
+            with engine.connect() as connection:
+                backend = connection.execute(waiting).scalar()
+            if backend is not None:
+                break
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=30) == -signal.SIGKILL
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        gone = sa.text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid")
+        deadline = time.monotonic() + 30
+        while True:
+            # A transaction of its own each time: pg_stat_activity is a snapshot per transaction.
+            with engine.connect() as connection:
+                if connection.execute(gone, {"pid": backend}).scalar_one():
+                    break
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        engine.dispose()
 
 
 def schema_of(url: str) -> dict[str, Any]:
@@ -421,6 +474,24 @@ def test_writers_go_on_while_expand_runs(legacy_url: str, backend: str) -> None:
     with concurrent_writer(legacy_url, f"UPDATE {SCORES} SET score = score + 1 WHERE id = 1"):
         document = expand_json(legacy_url, "--commit")
     assert document["status"] == "completed"
+
+
+@pytest.mark.usefixtures("postgresql_only")
+def test_killed_while_waiting_for_a_lock_then_rerun_completes(
+    legacy_url: str, table_lock: sa.Connection
+) -> None:
+    killed_while_waiting(
+        legacy_url,
+        ["expand", "assessments", "--commit"],
+        f"ALTER TABLE {SCORES} ADD COLUMN project_team_id",
+    )
+    table_lock.rollback()
+    half = schema_of(legacy_url)
+    assert "project_assessment_teams" in half
+    assert "project_team_id" not in {c[0] for c in half[SCORES]["columns"]}
+    document = expand_json(legacy_url, "--commit")
+    assert document["applied"] == LEGACY_STEPS["postgresql"][2:]
+    assert expand_json(legacy_url)["status"] == "nothing_to_do"
 
 
 def test_our_schema_has_nothing_to_do(db_url: str) -> None:
