@@ -517,12 +517,29 @@ def test_our_schema_has_nothing_to_do(db_url: str) -> None:
     assert tuple(run) == ("expand.assessments", "nothing_to_do", False)
 
 
-def test_an_empty_database_could_not_run(empty_db_url: str) -> None:
+@pytest.mark.parametrize("command", ["expand", "contract"])
+@pytest.mark.parametrize("commit", [False, True])
+def test_a_database_without_the_tables_could_not_run(
+    empty_db_url: str, command: str, commit: bool
+) -> None:
     if empty_db_url.startswith("sqlite"):
         execute(empty_db_url, "CREATE TABLE unrelated (id INTEGER)")
-    result = expand(empty_db_url, "--json")
+    before = schema_of(empty_db_url)
+    flags = ["--commit"] if commit else []
+    result = cli(command, "assessments", "--database-url", empty_db_url, "--json", *flags)
     assert result.exit_code == 3
     assert "project_assessments" in result.stderr
+    # --json: still exactly one document, the problem.
+    assert result.json()["exit_code"] == 3
+    assert schema_of(empty_db_url) == before
+
+
+@pytest.mark.parametrize("command", ["expand", "contract"])
+def test_an_unreachable_database_could_not_run(command: str) -> None:
+    url = "postgresql://postgres@127.0.0.1:9/nowhere"  # a closed port: refused at once
+    result = cli(command, "assessments", "--database-url", url, "--json", "--commit")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("could not run:")
 
 
 def test_a_scores_column_named_like_an_archive_column_could_not_run(empty_db_url: str) -> None:
