@@ -39,7 +39,7 @@ DRY_ALL = {
     "status": "dry_run",
     "exit_code": 0,
     "school_id": None,
-    "schema": "legacy",
+    "shape": "legacy",
     "groups": 4,
     "to_archive": 4,
     "archived": 0,
@@ -194,7 +194,7 @@ def test_human_report(keyed_url: str) -> None:
 
 def test_our_schema_has_nothing_to_resolve_and_records_the_run(db_url: str) -> None:
     code, document = resolve(db_url)
-    assert (code, document["schema"], document["groups"], document["to_archive"]) == (
+    assert (code, document["shape"], document["groups"], document["to_archive"]) == (
         0,
         "ours",
         0,

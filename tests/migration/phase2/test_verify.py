@@ -21,7 +21,7 @@ PASS_ALL = {
     "status": "PASS",
     "exit_code": 0,
     "school_id": None,
-    "schema": "legacy",
+    "shape": "legacy",
     "keys_checked": 4,
     "students_checked": 7,
     "mismatches": 0,
@@ -200,7 +200,7 @@ def test_our_schema_has_nothing_to_verify(db_url: str) -> None:
         0,
         {
             **PASS_ALL,
-            "schema": "ours",
+            "shape": "ours",
             "keys_checked": 0,
             "students_checked": 0,
             "unmapped_keys": 0,

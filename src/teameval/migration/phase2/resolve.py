@@ -94,7 +94,7 @@ class ResolveResult:
             "status": self.status,
             "exit_code": self.exit_code,
             "school_id": self.school_id,
-            "schema": self.shape,
+            "shape": self.shape,
             "groups": self.groups,
             "to_archive": self.to_archive,
             "archived": self.archived,

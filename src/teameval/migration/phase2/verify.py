@@ -86,7 +86,7 @@ class Verification:
             "status": self.status,
             "exit_code": self.exit_code,
             "school_id": self.school_id,
-            "schema": self.shape,
+            "shape": self.shape,
             "keys_checked": self.keys_checked,
             "students_checked": self.students_checked,
             "mismatches": self.mismatches,
