@@ -40,7 +40,12 @@ from teameval.migration.phase2.ddl import (
     expand_steps,
     read_catalog,
 )
-from teameval.migration.phase2.expand import StepFailure, apply_steps, render_steps
+from teameval.migration.phase2.expand import (
+    StepFailure,
+    apply_steps,
+    render_failure,
+    render_steps,
+)
 from teameval.migration.phase2.probe import EXPAND_COMMAND, AssessmentSchema
 from teameval.migration.phase2.probe import probe_assessment_schema as probe
 from teameval.migration.runner.bookkeeping import RunBook
@@ -273,10 +278,7 @@ def render_contract(console: Console, result: ContractResult, *, database: str) 
         console, result.steps, applied=result.applied, failed=result.failed, dry_run=result.dry_run
     )
     if result.failed is not None:
-        console.print(
-            f"[bold red]Step {result.failed.name} failed[/bold red] and was rolled back; the "
-            "steps before it stay applied. Fix the cause and run the same command again."
-        )
+        render_failure(console, result.failed)
     elif result.status == "nothing_to_do":
         console.print("[bold]Nothing to do:[/bold] the scores are keyed by project team.")
     elif result.dry_run:

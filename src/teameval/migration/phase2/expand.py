@@ -192,6 +192,22 @@ def render_steps(
                 console.print(step.sql.rstrip(), markup=False, highlight=False)
 
 
+def render_failure(console: Console, failed: StepFailure) -> None:
+    console.print(
+        f"[bold red]Step {failed.name} failed[/bold red] and was rolled back; the steps before "
+        "it stay applied. Fix the cause and run the same command again: it does only what is "
+        "missing."
+    )
+    if "lock timeout" in failed.error:
+        from teameval.migration.phase2.run_ddl import LOCK_RETRIES, LOCK_TIMEOUT
+
+        console.print(
+            f"Another transaction held a lock on the table for more than {LOCK_TIMEOUT}, "
+            f"{LOCK_RETRIES + 1} times: look for long transactions (pg_stat_activity) or run "
+            "again when the application is quieter."
+        )
+
+
 def render_expand(console: Console, result: ExpandResult, *, database: str) -> None:
     mode = "DRY RUN (nothing written)" if result.dry_run else "COMMIT"
     console.print(f"[bold]Expand assessments[/bold] of {database} ({result.shape} schema): {mode}")
@@ -209,11 +225,7 @@ def render_expand(console: Console, result: ExpandResult, *, database: str) -> N
         dry_run=result.dry_run,
     )
     if result.failed is not None:
-        console.print(
-            f"[bold red]Step {result.failed.name} failed[/bold red] and was rolled back; the "
-            "steps before it stay applied. Fix the cause and run the same command again: it "
-            "does only what is missing."
-        )
+        render_failure(console, result.failed)
     elif not result.pending:
         console.print("[bold]Nothing to do:[/bold] the database is expanded.")
     elif result.dry_run:
