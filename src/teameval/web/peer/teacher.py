@@ -576,6 +576,10 @@ def _render_preview(
             "team_names": {team.project_team_id: team.name for team in teams},
             "factor_numbers": {item.student_id: _numbers(item) for item in students},
             "manage": manage,
+            # The service changes the correction setting only while a draft (409 after).
+            "settings_editable": manage and evaluation.status == PeerStatus.DRAFT.value,
+            "weighting": evaluation.weighting,
+            "penalty": evaluation.penalty,
             "values": values
             or {
                 "model": evaluation.model,
