@@ -181,9 +181,10 @@ def command(
 
     url = resolve_database_url(database_url)
     with open_database(url, json_output) as database, database.read() as connection:
-        # Belt and braces: the audit only reads, and the database enforces it.
+        # Belt and braces: the audit only reads, and the database enforces it. One snapshot
+        # for every batch: an application writing meanwhile cannot make two batches disagree.
         if connection.dialect == "postgresql":
-            connection.raw("SET TRANSACTION READ ONLY")
+            connection.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         elif connection.dialect == "sqlite":
             connection.raw("PRAGMA query_only = ON")
         result = audit_assessments(connection, school_id=school, sample_limit=limit)
