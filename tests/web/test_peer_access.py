@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.models import PeerEvaluation, PeerRating, Project, User
-from teameval.peer import evaluations
+from teameval.peer import evaluations, reports
 from teameval.peer.schemas import PeerEvaluationCreate, PeerEvaluationUpdate
 from tests.assessments.factories import make_rubric
 from tests.roster.conftest import RosterWorld
@@ -178,3 +178,42 @@ def test_only_the_course_s_teachers_and_admins_post(
     assert pages_for("teacher").post(path, {"hidden": "1"}).status_code == 303
     with session_factory() as session:
         assert session.get_one(PeerRating, rating).comment_hidden is True
+
+
+def test_the_csv_export_is_the_service_s_for_the_course_s_teachers_and_admins(
+    pages_for: Callable[..., PageClient],
+    worlds: RosterWorld,
+    session_factory: Factory,
+    client: TestClient,
+) -> None:
+    scene = build_peer_scene(session_factory, worlds)
+    evaluation = make_evaluation(session_factory, worlds, scene)
+    rate(
+        session_factory,
+        worlds.north.student,
+        evaluation,
+        {user_id: (3, 2) for user_id, _ in scene.members[1]},
+    )
+    south, _ = south_evaluation(session_factory, worlds)
+    path = f"/peer-evaluations/{evaluation}/export.csv"
+    with session_factory() as session:
+        expected = reports.export_csv(session, session.get_one(PeerEvaluation, evaluation))
+    for role in ("admin", "teacher"):
+        response = pages_for(role).get(path)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert response.headers["content-disposition"] == (
+            f'attachment; filename="{expected.filename}"'
+        )
+        assert response.content == expected.content
+        assert response.headers["cache-control"] == "no-store"
+    text = response.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("team,project_team_id,student_id")
+    assert worlds.north.student.name in text
+    for role in ("other_teacher", "student"):
+        assert pages_for(role).get(path).status_code == 403
+    assert pages_for("admin").get(f"/peer-evaluations/{south}/export.csv").status_code == 404
+    anonymous = TestClient(client.app).get(path, follow_redirects=False)
+    assert anonymous.status_code == 303
+    overview = pages_for("teacher").get(f"/peer-evaluations/{evaluation}").text
+    assert f'href="{path}" download>Download factors and grades (CSV)</a>' in overview

@@ -25,5 +25,7 @@ EXEMPT.update(
         "/peer-evaluations/{evaluation_id}",
         "/peer-evaluations/{evaluation_id}/preview",
         "/peer-evaluations/{evaluation_id}/teams/{team_id}",
+        # a CSV download, not an HTML page (its roles: tests/web/test_peer_access.py)
+        "/peer-evaluations/{evaluation_id}/export.csv",
     }
 )

@@ -635,3 +635,21 @@ def change_settings(
         f"/peer-evaluations/{evaluation.id}/preview",
         flash=page.gettext("The correction setting is saved."),
     )
+
+
+# --- the CSV export -----------------------------------------------------------------------------
+
+
+@router.get("/peer-evaluations/{evaluation_id}/export.csv")
+def export_file(
+    page: StaffPage, evaluation: PagePeerEvaluationToView, session: SessionDep
+) -> Response:
+    """The API's export (``reports.export_csv``): every student's factors, flags and grade."""
+    export = reports.export_csv(session, evaluation)
+    response = Response(
+        content=export.content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+    )
+    page.finish(response)
+    return response
