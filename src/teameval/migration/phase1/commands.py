@@ -12,6 +12,7 @@ import sys
 from teameval.migration.phase1.audit import audit_enrollments
 from teameval.migration.phase1.backfill import DEFAULT_BATCH_SIZE, run_backfill
 from teameval.migration.runner.command import fault_injection_hook, open_database, progress_bar
+from teameval.migration.runner.database import read_only_snapshot
 
 
 def audit(
@@ -24,11 +25,8 @@ def audit(
 
     url = resolve_database_url(database_url)
     with open_database(url, json_output) as database, database.read() as connection:
-        # Belt and braces: the audit only reads, and the database enforces it.
-        if connection.dialect == "postgresql":
-            connection.raw("SET TRANSACTION READ ONLY")
-        elif connection.dialect == "sqlite":
-            connection.raw("PRAGMA query_only = ON")
+        # The audit only reads, enforced by the database, from one snapshot for both passes.
+        read_only_snapshot(connection)
         result = audit_enrollments(connection, school_id=school, sample_limit=limit)
     if json_output:
         print_json(result.to_json())

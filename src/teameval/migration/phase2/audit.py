@@ -16,7 +16,7 @@ from teameval.migration.phase2.facts import duplicate_team_scores
 from teameval.migration.phase2.keys import REASON_ORDER, State, TeamKey
 from teameval.migration.phase2.plan import assessment_ranges, plan_batch
 from teameval.migration.phase2.probe import AssessmentSchema, probe_assessment_schema
-from teameval.migration.runner.database import Connection, as_connection
+from teameval.migration.runner.database import Connection, as_connection, read_only_snapshot
 from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK, EXIT_WARNING
 
 if TYPE_CHECKING:
@@ -181,12 +181,8 @@ def command(
 
     url = resolve_database_url(database_url)
     with open_database(url, json_output) as database, database.read() as connection:
-        # Belt and braces: the audit only reads, and the database enforces it. One snapshot
-        # for every batch: an application writing meanwhile cannot make two batches disagree.
-        if connection.dialect == "postgresql":
-            connection.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        elif connection.dialect == "sqlite":
-            connection.raw("PRAGMA query_only = ON")
+        # The audit only reads, from one snapshot for every batch.
+        read_only_snapshot(connection)
         result = audit_assessments(connection, school_id=school, sample_limit=limit)
     if json_output:
         print_json(result.to_json())

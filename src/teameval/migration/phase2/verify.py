@@ -36,7 +36,7 @@ from teameval.migration.phase2.verify_statements import (
 )
 from teameval.migration.phase2.weighted import KeyScores
 from teameval.migration.runner.batches import KeyRange, ranges_by_width
-from teameval.migration.runner.database import Connection, as_connection
+from teameval.migration.runner.database import Connection, as_connection, read_only_snapshot
 from teameval.migration.runner.report import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
@@ -248,14 +248,9 @@ def verify_assessments(
     )
 
 
-def read_only(connection: Connection) -> None:
-    """The verify only reads, and the database enforces it. On PostgreSQL one snapshot for the
-    whole run (REPEATABLE READ): the two paths of a key are read by two statements, and a
-    teacher saving a score between them must not look like a mismatch."""
-    if connection.dialect == "postgresql":
-        connection.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-    elif connection.dialect == "sqlite":
-        connection.raw("PRAGMA query_only = ON")
+# The verify only reads, from one snapshot: the two paths of a key are read by two statements,
+# and a teacher saving a score between them must not look like a mismatch.
+read_only = read_only_snapshot
 
 
 def command(

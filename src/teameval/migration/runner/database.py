@@ -95,3 +95,14 @@ def as_database(database: Database | sa.Engine) -> Database:
     from teameval.migration.runner.sqlalchemy_database import SqlAlchemyDatabase
 
     return SqlAlchemyDatabase(database)
+
+
+def read_only_snapshot(connection: Connection) -> None:
+    """Make the connection's transaction read-only, enforced by the database, and on PostgreSQL
+    one snapshot for all of it (REPEATABLE READ): a report made of several statements (an
+    audit's batches, verify's two paths of a key, the contract's gates) must not see a writer's
+    change between them. Call it first in the transaction."""
+    if connection.dialect == "postgresql":
+        connection.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    elif connection.dialect == "sqlite":
+        connection.raw("PRAGMA query_only = ON")
