@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from teameval.models import PeerRating, PeerSubmission, User
+from teameval.models import PeerEvaluation, PeerRating, PeerSubmission, User
 from tests.roster.conftest import RosterWorld
 from tests.web.conftest import PageClient, signed_in
 from tests.web.html_checks import page_problems
@@ -335,3 +336,47 @@ def test_what_is_not_a_student_s_own_is_404_and_staff_get_403(
     for role in ("teacher", "admin", "other_teacher"):
         assert pages_for(role).get(f"/my/peer-evaluations/{opened}").status_code == 403
         assert pages_for(role).get("/my/peer-evaluations").status_code == 403
+
+
+def test_an_open_evaluation_past_its_window_takes_no_ratings(
+    pages_for: Callable[..., PageClient], worlds: RosterWorld, session_factory: Factory
+) -> None:
+    scene = build_peer_scene(session_factory, worlds)
+    evaluation = make_evaluation(session_factory, worlds, scene)
+    with session_factory.begin() as session:
+        row = session.get_one(PeerEvaluation, evaluation)
+        row.closes_at = datetime.now(UTC) - timedelta(minutes=1)
+    student = pages_for("student")
+    page = student.get(f"/my/peer-evaluations/{evaluation}")
+    assert page.status_code == 200
+    text = main_of(page.text)
+    assert "its window is not open" in text
+    assert "<form" not in text
+    refused = student.post(
+        f"/my/peer-evaluations/{evaluation}/ratings", step_data(scene, 1, (2, 2), "next")
+    )
+    assert refused.status_code == 409
+    assert saved(session_factory, evaluation, worlds.north.student.id) == {}
+
+
+def test_the_lists_send_as_many_statements_for_one_evaluation_as_for_four(
+    pages_for: Callable[..., PageClient], worlds: RosterWorld, session_factory: Factory
+) -> None:
+    scene = build_peer_scene(session_factory, worlds)
+    make_evaluation(session_factory, worlds, scene, "Een")
+    student = pages_for("student")
+    teacher = pages_for("teacher")
+    few = {
+        path: client.statements(path)
+        for path, client in (
+            ("/my/peer-evaluations", student),
+            ("/peer-evaluations", teacher),
+        )
+    }
+    for title in ("Twee", "Drie", "Vier"):
+        make_evaluation(session_factory, worlds, scene, title)
+    for path, client in (("/my/peer-evaluations", student), ("/peer-evaluations", teacher)):
+        response, statements = client.statements(path)
+        assert response.status_code == 200
+        assert main_of(response.text).count("<tr>") == 5  # a header and four rows
+        assert len(statements) == len(few[path][1]), path
