@@ -280,6 +280,7 @@ class Result:
     rerun_seconds: float  # the score-only rerun, whole process, median
     rerun_peak_mb: float
     rows_updated: int
+    full_runs: list[float] = field(default_factory=list)
     tool_scores_runs: list[float] = field(default_factory=list)
     bare_runs: list[float] = field(default_factory=list)
 
@@ -353,6 +354,7 @@ def measure(template: str, score_rows: int, generate_seconds: float, repeat: int
         rerun_seconds=round(statistics.median(r[0] for r in tool_runs), 3),
         rerun_peak_mb=round(max(r[1] for r in tool_runs), 1),
         rows_updated=full[0][2]["scores_updated"],
+        full_runs=[round(r[0], 3) for r in full],
         tool_scores_runs=[round(s, 3) for s in scores_tool],
         bare_runs=[round(r[0], 3) for r in bare_runs],
     )
