@@ -11,9 +11,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from teameval.errors import Conflict
 from teameval.models import (
     PeerEvaluation,
     PeerEvaluationTeam,
@@ -367,3 +369,30 @@ def test_the_staff_pages_send_as_many_statements_for_two_teams_as_for_five(
     assert main_of(teacher.get(f"/peer-evaluations/{large}").text).count("<tr>") > main_of(
         teacher.get(f"/peer-evaluations/{small}").text
     ).count("<tr>")
+
+
+def test_grades_that_cannot_be_computed_are_said_on_the_pages_which_still_work(
+    pages_for: Callable[..., PageClient],
+    worlds: RosterWorld,
+    session_factory: Factory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scene = build_peer_scene(session_factory, worlds)
+    evaluation = make_evaluation(session_factory, worlds, scene)
+
+    def refuse(*_args: object) -> None:
+        raise Conflict("The grade policy of assessment 1 no longer fits its rubric.")
+
+    monkeypatch.setattr(reports, "factors", refuse)
+    monkeypatch.setattr(reports, "preview", refuse)
+    teacher = pages_for("teacher")
+    page = teacher.get(f"/peer-evaluations/{evaluation}")
+    assert page.status_code == 200
+    assert page_problems(page.text) == []
+    text = main_of(page.text)
+    assert "The factors cannot be computed now: The grade policy" in text
+    assert '<p id="progress-summary">0 of 6 students submitted.</p>' in text
+    assert "Close rating</button>" in text
+    preview = teacher.get(f"/peer-evaluations/{evaluation}/preview")
+    assert preview.status_code == 200
+    assert "The grades cannot be computed now: The grade policy" in main_of(preview.text)

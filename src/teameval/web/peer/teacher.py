@@ -43,7 +43,7 @@ from teameval.access.pages import (
 )
 from teameval.assessments.rubrics.service import rubric_list_query
 from teameval.deps import SessionDep
-from teameval.errors import AppError, InvalidInput
+from teameval.errors import AppError, InvalidInput, NotFound
 from teameval.models import (
     Course,
     PeerEvaluation,
@@ -395,6 +395,17 @@ def _numbers(item: Any) -> dict[str, Decimal]:
     return {model: Decimal(getattr(item, model)) for model in ("webpa", "catme", "gcf")}
 
 
+def _factors(session: Session, evaluation: PeerEvaluation) -> tuple[list[Any], str | None]:
+    """Every student's factors and flags; or none and why, when they cannot be computed now
+    (the linked assessment's grades no longer compute: 409 from the service)."""
+    try:
+        return list(reports.factors(session, evaluation).students), None
+    except AppError as refused:
+        if refused.status != 409:
+            raise
+        return [], refused.detail
+
+
 def _render_overview(
     page: Page,
     session: Session,
@@ -404,7 +415,7 @@ def _render_overview(
 ) -> HTMLResponse:
     manage = _manage(session, page, evaluation)
     progress = reports.progress(session, evaluation)
-    factors = reports.factors(session, evaluation)
+    students, problem = _factors(session, evaluation)
     return page.render(
         "peer/evaluation.html",
         {
@@ -412,8 +423,9 @@ def _render_overview(
             **_about(session, evaluation),
             "progress": progress,
             "team_names": {team.project_team_id: team.name for team in progress.teams},
-            "factors": factors.students,
-            "factor_numbers": {item.student_id: _numbers(item) for item in factors.students},
+            "factors": students,
+            "factor_numbers": {item.student_id: _numbers(item) for item in students},
+            "problem": problem,
             "targets": _targets(evaluation) if manage else [],
             "manage": manage,
             "weighting": evaluation.weighting,
@@ -515,7 +527,7 @@ def hide_comment(
     team_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     if not 1 <= rating_id <= MAX_ID:
-        raise reports.not_linked(evaluation.id, rating_id)
+        raise NotFound(f"Rating {rating_id} does not exist in peer evaluation {evaluation.id}.")
     evaluations.lock_evaluation(session, evaluation)
     try:
         reports.hide_comment(session, page.principal.actor, evaluation, rating_id, hidden == "1")
@@ -549,9 +561,16 @@ def _render_preview(
     about = _about(session, evaluation)
     preview = None
     grades: dict[int, dict[str, Decimal | None]] = {}
-    students: list[Any]
+    students: list[Any] = []
+    problem = None
     if evaluation.assessment_id is not None:
-        preview = reports.preview(session, evaluation)
+        try:
+            preview = reports.preview(session, evaluation)
+        except AppError as refused:
+            if refused.status != 409:
+                raise
+            problem = refused.detail
+    if preview is not None:
         students = list(preview.students)
         for student in preview.students:
             grades[student.student_id] = {
@@ -561,8 +580,8 @@ def _render_preview(
                     for model, grade in student.grades.items()
                 },
             }
-    else:
-        students = list(reports.factors(session, evaluation).students)
+    elif problem is None:
+        students, problem = _factors(session, evaluation)
     manage = _manage(session, page, evaluation)
     teams = reports.progress(session, evaluation).teams
     return page.render(
@@ -573,6 +592,7 @@ def _render_preview(
             "preview": preview,
             "grades": grades,
             "students": students,
+            "problem": problem,
             "team_names": {team.project_team_id: team.name for team in teams},
             "factor_numbers": {item.student_id: _numbers(item) for item in students},
             "manage": manage,
