@@ -108,14 +108,15 @@ class Facts:
     """What a batch's keys are decided on."""
 
     assessments: dict[int, Assessment] = field(default_factory=dict)
+    # Per key: (score rows, score rows mapped); written only through ``add_count``.
     counts: dict[tuple[int, int | None], tuple[int, int]] = field(default_factory=dict)
+    # The team numbers of each assessment's keys, so finding them is a look-up, not a scan.
+    numbers: dict[int, list[int | None]] = field(default_factory=lambda: defaultdict(list))
     overrides: dict[tuple[int, int | None], dict[int, int]] = field(
         default_factory=lambda: defaultdict(dict)
     )
     junction: dict[tuple[int, int | None], int] = field(default_factory=dict)
-    projects: dict[int, tuple[int, int | None]] = field(
-        default_factory=dict
-    )  # id -> school, course
+    projects: dict[int, tuple[int, int | None]] = field(default_factory=dict)  # school, course
     projects_of_course: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     teams: dict[int, Team] = field(default_factory=dict)
     members: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -127,8 +128,13 @@ class Facts:
     loaded_team_projects: set[int] = field(default_factory=set)
     loaded_member_teams: set[int] = field(default_factory=set)
 
+    def add_count(self, assessment_id: int, number: int | None, rows: int, mapped: int) -> None:
+        if (assessment_id, number) not in self.counts:
+            self.numbers[assessment_id].append(number)
+        self.counts[(assessment_id, number)] = (rows, mapped)
+
     def keys_of(self, assessment: Assessment) -> list[int | None]:
-        numbers = [t for (a, t) in self.counts if a == assessment.id]
+        numbers = list(self.numbers.get(assessment.id, ()))
         if not numbers and assessment.group_team_number is not None:
             return [assessment.group_team_number]
         return numbers

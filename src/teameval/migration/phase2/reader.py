@@ -46,8 +46,9 @@ class FactsReader:
 
     def _add_scores(self, found: Facts, rows: Iterable[Any], overrides: Iterable[Any]) -> None:
         for row in rows:
-            key = (row.assessment_id, row.team_number)
-            found.counts[key] = (int(row.score_rows), int(row.scores_mapped))
+            found.add_count(
+                row.assessment_id, row.team_number, int(row.score_rows), int(row.scores_mapped)
+            )
         for row in overrides:
             key = (row.assessment_id, row.team_number)
             found.overrides[key][row.student_id] = int(row.rows)
