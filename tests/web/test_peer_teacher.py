@@ -242,6 +242,8 @@ def test_open_progress_ratings_preview_and_publish(
     assert re.search(r"Kees Klein: <span class=\"badge badge-ok\">✓ Submitted</span>", text)
     assert "Flat rater: gave everyone the same scores" in text
     assert "Did not submit" in text
+    assert "<dt>Weighting w</dt><dd>0.5</dd>" in text
+    assert "<dt>Penalty for not submitting</dt><dd>0</dd>" in text
     # the factors shown are the service's
     with session_factory() as session:
         factors = reports.factors(session, session.get_one(PeerEvaluation, evaluation))

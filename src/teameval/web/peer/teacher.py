@@ -41,6 +41,7 @@ from teameval.access.pages import (
     PageProjectToManage,
     allows,
 )
+from teameval.assessments.grading import decimal_text
 from teameval.assessments.rubrics.service import rubric_list_query
 from teameval.deps import SessionDep
 from teameval.errors import AppError, InvalidInput, NotFound
@@ -428,8 +429,8 @@ def _render_overview(
             "problem": problem,
             "targets": _targets(evaluation) if manage else [],
             "manage": manage,
-            "weighting": evaluation.weighting,
-            "penalty": evaluation.penalty,
+            "weighting": Decimal(decimal_text(evaluation.weighting)),
+            "penalty": Decimal(decimal_text(evaluation.penalty)),
             "errors": errors or [],
             "labels": labels(),
         },
@@ -598,14 +599,14 @@ def _render_preview(
             "manage": manage,
             # The service changes the correction setting only while a draft (409 after).
             "settings_editable": manage and evaluation.status == PeerStatus.DRAFT.value,
-            "weighting": evaluation.weighting,
-            "penalty": evaluation.penalty,
+            "weighting": Decimal(decimal_text(evaluation.weighting)),
+            "penalty": Decimal(decimal_text(evaluation.penalty)),
             "values": values
             or {
                 "model": evaluation.model,
-                "weighting": str(evaluation.weighting.normalize()),
+                "weighting": decimal_text(evaluation.weighting),
                 "non_submitter": evaluation.non_submitter,
-                "penalty": str(evaluation.penalty.normalize()),
+                "penalty": decimal_text(evaluation.penalty),
             },
             "model_options": [(key, page.gettext(text)) for key, text in MODELS.items()],
             "non_submitter_options": [
