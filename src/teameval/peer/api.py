@@ -7,7 +7,7 @@ results point at an evaluation.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
@@ -36,6 +36,12 @@ from teameval.peer.schemas import (
 )
 
 router = APIRouter(tags=["peer evaluations"])
+
+# GETs that compute grades answer 409 when the linked assessment's grade policy no longer fits
+# it (``assessments.results.compute``), and the preview when no assessment is linked.
+POLICY_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The linked assessment's grades cannot be computed."}
+}
 
 ONE = "/peer-evaluations/{evaluation_id}"
 
@@ -173,6 +179,7 @@ def get_peer_evaluation_matrix(
     operation_id="getPeerEvaluationFactors",
     summary="Read every student's correction factor under each model, with flags.",
     response_model=FactorsOut,
+    responses=POLICY_CONFLICT,
 )
 def get_peer_evaluation_factors(
     evaluation: PeerEvaluationToView, session: SessionDep
@@ -187,6 +194,7 @@ def get_peer_evaluation_factors(
     operation_id="getPeerEvaluationPreview",
     summary="Preview every student's grade uncorrected and under each model.",
     response_model=PreviewOut,
+    responses={409: {"description": "No assessment linked, or its grades cannot be computed."}},
 )
 def get_peer_evaluation_preview(
     evaluation: PeerEvaluationToView, session: SessionDep
@@ -205,7 +213,8 @@ def get_peer_evaluation_preview(
         200: {
             "content": {"text/csv": {"schema": {"type": "string"}}},
             "description": "UTF-8 CSV with BOM, one student a row.",
-        }
+        },
+        **POLICY_CONFLICT,
     },
 )
 def export_peer_evaluation(evaluation: PeerEvaluationToView, session: SessionDep) -> Response:

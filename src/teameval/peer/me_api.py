@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path
 
 from teameval.deps import PrincipalDep, SessionDep
 from teameval.kit.pagination import Page, PageDep
-from teameval.peer import ratings
+from teameval.peer import feedback, ratings
 from teameval.peer.schemas import FeedbackOut, MyPeerEvaluationOut, MyPeerFormOut, RatingsPut
 
 router = APIRouter(tags=["peer evaluations"])
@@ -75,6 +75,7 @@ def save_my_peer_ratings(
     operation_id="getMyPeerFeedback",
     summary="Read the feedback the caller's peers gave them, without names.",
     response_model=FeedbackOut,
+    responses={409: {"description": "The evaluation is not published yet."}},
 )
 def get_my_peer_feedback(
     evaluation_id: MyEvaluationId, principal: PrincipalDep, session: SessionDep
@@ -82,4 +83,4 @@ def get_my_peer_feedback(
     """After publication only (409 before): per criterion the mean of the peers' scores and
     the caller's own self-score, the peers' comments the teacher did not hide, and the
     caller's published result."""
-    return ratings.feedback(session, principal, evaluation_id)
+    return feedback.feedback(session, principal, evaluation_id)
