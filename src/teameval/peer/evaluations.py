@@ -37,6 +37,7 @@ from teameval.models import (
     ProjectStatus,
     ProjectTeam,
     Rubric,
+    RubricCriterion,
     RubricScope,
 )
 from teameval.models.base import utcnow
@@ -313,6 +314,14 @@ def _open_teams(session: Session, actor: Actor, evaluation: PeerEvaluation) -> l
             "Make the teams first."
         )
     rubric = session.execute(select(Rubric).where(Rubric.id == evaluation.rubric_id)).scalar_one()
+    has_criteria = session.scalar(
+        select(RubricCriterion.id).where(RubricCriterion.rubric_id == rubric.id).limit(1)
+    )
+    if has_criteria is None:
+        raise Conflict(
+            f"Rubric {rubric.id} has no criteria: there is nothing to rate. Add criteria to it "
+            "(or choose another rubric) first."
+        )
     freeze_rubric(session, actor, rubric, f"peer evaluation {evaluation.id} opened")
     session.execute(
         insert(PeerEvaluationTeam),

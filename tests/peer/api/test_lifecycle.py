@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from teameval.models import AuditLog, PeerEvaluationTeam, ProjectTeam, Rubric
+from teameval.models import AuditLog, PeerEvaluationTeam, ProjectTeam, Rubric, RubricCriterion
 from tests.peer.api.conftest import (
     PeerWorld,
     create,
@@ -229,3 +229,23 @@ def test_a_project_without_teams_cannot_open(
     )
     assert refused.status_code == 409
     assert "no teams" in refused.json()["detail"]
+
+
+def test_a_rubric_without_criteria_cannot_open(
+    client: TestClient, peer: PeerWorld, session_factory: Factory
+) -> None:
+    north = peer.north
+    evaluation_id = create(client, north).json()["id"]
+    with session_factory.begin() as session:
+        session.execute(
+            sa.delete(RubricCriterion).where(RubricCriterion.rubric_id == north.rubric_id)
+        )
+    refused = client.patch(
+        evaluation_url(evaluation_id), json={"status": "open"}, headers=north.headers("teacher")
+    )
+    assert refused.status_code == 409
+    assert "no criteria" in refused.json()["detail"]
+    assert (
+        client.get(evaluation_url(evaluation_id), headers=north.headers("teacher")).json()["status"]
+        == "draft"
+    )

@@ -12,11 +12,12 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.assessments.grading import GradePolicy, decimal_text, exact_grade
-from teameval.models import PeerResult
+from teameval.models import AuditLog, PeerResult
 from teameval.peer.corrections import (
     MODELS,
     CorrectionSettings,
@@ -232,3 +233,44 @@ def test_without_an_assessment_results_carry_factors_only(
     assert {(r["base_grade"], r["grade"]) for r in rows} == {(None, None)}
     team2 = [r for r in rows if r["project_team_id"] == north.team2]
     assert {r["factor"] for r in team2} == {Decimal(1)}  # nobody in team 2 rated
+
+
+def test_every_write_leaves_its_audit_row_and_a_refused_one_none(
+    client: TestClient, peer: PeerWorld, session_factory: Factory
+) -> None:
+    played = play(client, peer, session_factory)
+    north, evaluation_id = played.school, played.evaluation_id
+    refused = put_ratings(client, north, evaluation_id, "ann", [], True)
+    assert refused.status_code == 409  # published: no rating any more
+    with session_factory() as session:
+        rows = session.execute(
+            sa.select(AuditLog.action, AuditLog.actor_id, AuditLog.changes)
+            .where(AuditLog.entity_type == "peer_evaluation", AuditLog.entity_id == evaluation_id)
+            .order_by(AuditLog.id)
+        ).all()
+        locks = session.scalars(
+            sa.select(AuditLog.entity_id).where(
+                AuditLog.action == "project_team.lock",
+                AuditLog.entity_id.in_([north.team1, north.team2]),
+            )
+        ).all()
+    assert set(locks) == {north.team1, north.team2}
+    actions = [row.action for row in rows]
+    saves = len(DRAFTS) + len(SUBMITTED)
+    assert actions == [
+        "peer_evaluation.create",
+        "peer_evaluation.status",
+        *["peer_rating.save"] * saves,
+        "peer_rating.comment_hidden",
+        "peer_evaluation.status",
+        "peer_evaluation.status",
+    ]
+    teacher_id = north.world.teacher.id
+    assert [row.changes for row in rows if row.action == "peer_evaluation.status"] == [
+        {"from": "draft", "to": "open", "locked_team_ids": sorted([north.team1, north.team2])},
+        {"from": "open", "to": "closed"},
+        {"from": "closed", "to": "published", "results": len(TEAM1) + len(TEAM2)},
+    ]
+    raters = [row.actor_id for row in rows if row.action == "peer_rating.save"]
+    assert raters == [north.id(r) for r in (*DRAFTS, *SUBMITTED)]
+    assert {row.actor_id for row in rows if row.action != "peer_rating.save"} == {teacher_id}
