@@ -70,7 +70,25 @@ def first_pass(found: Facts, decisions: Decisions, created: Collection[int] = ()
             )
             keys.append(key)
             _decide_key(found, latest, decisions, created, assessment, key)
+    _one_key_per_team(found, keys)
     return keys
+
+
+def _one_key_per_team(found: Facts, keys: list[TeamKey]) -> None:
+    """A team holds at most one key of an assessment (the junction's unique key). A key to link
+    whose team already holds another key of its assessment (mapped earlier, say by a decision,
+    to a team of another number) cannot be linked by itself: its team is ambiguous, and the
+    operator settles it with a decision."""
+    # Every junction row counts, also one whose key has no score rows any more.
+    taken = {(assessment, team) for (assessment, _number), team in found.junction.items()}
+    for key in keys:
+        if key.state is not State.TO_LINK or key.project_team_id is None:
+            continue
+        slot = (key.assessment_id, key.project_team_id)
+        if slot in taken:
+            key.state, key.project_team_id, key.source = State.AMBIGUOUS_TEAM, None, None
+        else:
+            taken.add(slot)
 
 
 def _decide_key(
