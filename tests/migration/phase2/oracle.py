@@ -233,6 +233,21 @@ def analyse(
     return analysis
 
 
+def link_collisions(tables: Tables) -> set[int]:
+    """Assessments where a key to link resolves to a team a junction row of the same assessment
+    already names (possible when an earlier decision mapped a key to a team of another number):
+    the junction's unique (assessment, team) forbids the link, and issue 12 does not say what
+    the backfill should do then, so the property test leaves such worlds out."""
+    keys = analyse(tables).keys.values()
+    # Every junction row counts, also one whose key has no score row (any more).
+    mapped = {(j["project_assessment_id"], j["project_team_id"]) for j in tables.get(JUNCTION, [])}
+    return {
+        k.assessment_id
+        for k in keys
+        if k.state == "to_link" and (k.assessment_id, k.team) in mapped
+    }
+
+
 def _scoped_keys(analysis: Analysis) -> list[KeyState]:
     return [k for k in analysis.keys.values() if k.assessment_id in analysis.in_scope]
 

@@ -139,6 +139,8 @@ BAD_FILES = [
     pytest.param(["2,3,,1004", "6,1,2,1101"], 3, id="team-not-in-the-given-project"),
     pytest.param(["2,3,,1004", "7,x,5,"], 3, id="non-integer"),
     pytest.param(["2,3,,1004", "7,1,5,1101.5"], 3, id="non-integer-team"),
+    # Team 1001 is where assessment 1's key (1, 1) links: one assessment, one team, one key.
+    pytest.param(["2,3,,1004", "1,,,1001"], 3, id="team-another-key-links-to"),
 ]
 
 
