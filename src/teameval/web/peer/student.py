@@ -2,10 +2,11 @@
 (``/my/peer-evaluations/{id}?step=k``: themselves first with ``include_self``, then each
 teammate, then a review step that submits) and, once published, their feedback.
 
-Everything goes through ``teameval.peer.ratings``, which answers only the caller's own rows:
-an evaluation that is a draft, of another team or another school is a 404 like an id that
-does not exist. The service saves a rater's whole form at once, so a step's post merges that
-step's answers into the ratings saved before and saves them all (a draft until submitted).
+Everything goes through ``teameval.peer.ratings`` and ``.feedback``, which answer only the
+caller's own rows: an evaluation that is a draft, of another team or another school is a 404
+like an id that does not exist. The service saves a rater's whole form at once, so a step's
+post merges that step's answers into the ratings saved before and saves them all (a draft
+until submitted).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from teameval.errors import AppError, InvalidInput, NotFound
 from teameval.kit.pagination import PageRequest
 from teameval.models import PeerStatus
 from teameval.peer import ratings as service
+from teameval.peer.feedback import feedback as my_feedback
 from teameval.peer.schemas import COMMENT_MAX, MyPeerFormOut, RatingsPut
 from teameval.web.assessments.forms import FieldErrors, FormDep, body_or_errors, text_of
 from teameval.web.csrf import CsrfChecked
@@ -139,7 +141,7 @@ def my_peer_evaluation(
 ) -> HTMLResponse:
     form = _form(session, page, evaluation_id)
     if form.status == PeerStatus.PUBLISHED:
-        feedback = service.feedback(session, page.principal, evaluation_id)
+        feedback = my_feedback(session, page.principal, evaluation_id)
         result = feedback.result
         return page.render(
             "peer/my_feedback.html",
