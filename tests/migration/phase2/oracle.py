@@ -155,6 +155,7 @@ def analyse(
         return ("no_project" if not found else "ambiguous_project"), None
 
     mapped_team = {(j["project_assessment_id"], j["team_number"]): j for j in junction}
+    held = {(j["project_assessment_id"], j["project_team_id"]) for j in junction}
     states: dict[Key, KeyState] = {}
     pending: dict[tuple[int, int], list[Key]] = defaultdict(list)
     for a_id, numbers in keys_of.items():
@@ -181,7 +182,11 @@ def analyse(
                 state.state = found
             else:
                 teams = top.get((project, t), [])
-                if len(teams) == 1:
+                if len(teams) == 1 and (a_id, teams[0]["id"]) in held:
+                    # A team holds at most one key of an assessment (the junction's unique
+                    # (assessment, team)): an earlier decision gave this one another key.
+                    state.state = "ambiguous_team"
+                elif len(teams) == 1:
                     state.state, state.team = "to_link", teams[0]["id"]
                 elif teams:
                     state.state = "ambiguous_team"
@@ -231,21 +236,6 @@ def analyse(
         if slot not in conflicted:
             analysis.create[slot] = members_of[slot]
     return analysis
-
-
-def link_collisions(tables: Tables) -> set[int]:
-    """Assessments where a key to link resolves to a team a junction row of the same assessment
-    already names (possible when an earlier decision mapped a key to a team of another number):
-    the junction's unique (assessment, team) forbids the link, and issue 12 does not say what
-    the backfill should do then, so the property test leaves such worlds out."""
-    keys = analyse(tables).keys.values()
-    # Every junction row counts, also one whose key has no score row (any more).
-    mapped = {(j["project_assessment_id"], j["project_team_id"]) for j in tables.get(JUNCTION, [])}
-    return {
-        k.assessment_id
-        for k in keys
-        if k.state == "to_link" and (k.assessment_id, k.team) in mapped
-    }
 
 
 def _scoped_keys(analysis: Analysis) -> list[KeyState]:

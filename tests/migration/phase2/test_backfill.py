@@ -341,3 +341,37 @@ def test_our_own_schema_has_nothing_to_do_and_records_the_run(
         document["migration_run_id"],
     )
     assert run.finished_at is not None
+
+
+def test_a_team_holds_one_key_of_an_assessment(crafted_legacy_url: str) -> None:
+    """An earlier decision linked assessment 1's key without a number to team 1001, the team its
+    key (1, 1) would link to: that key is ambiguous_team (the junction's unique (assessment,
+    team)), and the backfill writes everything else instead of failing its batch."""
+    expand(crafted_legacy_url)
+    engine = make_engine(crafted_legacy_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO project_assessment_teams (school_id, project_assessment_id, "
+                "project_team_id, team_number, source, created_at) "
+                "VALUES (1, 1, 1001, NULL, 'decision', CURRENT_TIMESTAMP)"
+            )
+        )
+    engine.dispose()
+    audit = cli("audit", "assessments", "--database-url", crafted_legacy_url, "--json").json()
+    unmapped = {
+        "cross_school": 2,
+        "no_team_number": 0,  # mapped now
+        "no_project": 1,
+        "ambiguous_project": 1,
+        "ambiguous_team": 3,  # (1, 1) joins (1, 3) and (2, 3)
+        "member_conflict": 3,
+    }
+    assert (audit["mapped"], audit["to_link"], audit["unmapped"]) == (1, 5, unmapped)
+    # (1, 1)'s override of user 3 is no longer counted: its key links nowhere.
+    assert audit["anomalies"] == {"duplicate_team_scores": 5, "override_not_member": 0}
+    before = oracle.read_tables(crafted_legacy_url)
+    document = backfill(crafted_legacy_url, "--commit")
+    assert (document["exit_code"], document.get("failed_batch")) == (1, None)
+    assert document["linked"] == 5
+    assert end_state(before, crafted_legacy_url) == predicted(before)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from teameval.db import make_engine
@@ -256,7 +256,6 @@ def test_audit_and_backfill_agree_with_the_oracle(
 ) -> None:
     _load(expanded_url, world)
     before = oracle.read_tables(expanded_url)
-    assume(not oracle.link_collisions(before))
     assert _audit(expanded_url) == oracle.audit(before)
     assert _audit(expanded_url, "--school", "2") == oracle.audit(before, 2)
 
@@ -293,7 +292,6 @@ def test_a_school_scoped_backfill_writes_only_what_the_oracle_scopes(
 ) -> None:
     _load(expanded_url, world)
     before = oracle.read_tables(expanded_url)
-    assume(not oracle.link_collisions(before))
     args = ["--database-url", expanded_url, "--json", "--commit", "--school", school]
     document = cli("backfill", "assessments", *args).json()
     assert document.get("failed_batch") is None, document["failed_batch"]
