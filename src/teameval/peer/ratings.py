@@ -237,6 +237,16 @@ def save_ratings(
     evaluation, team = found.evaluation, found.team
     if not editable(evaluation):
         raise _not_editable(evaluation)
+    # The team version's link row, exclusively: one team's saves run one after another, so two
+    # saves of one form (a double click, two tabs) never both replace the same rows at once.
+    session.execute(
+        select(PeerEvaluationTeam.id)
+        .where(
+            PeerEvaluationTeam.evaluation_id == evaluation.id,
+            PeerEvaluationTeam.project_team_id == team.id,
+        )
+        .with_for_update()
+    )
     rubric, criteria = read_rubric(session, evaluation.rubric_id)
     (linked,) = linked_teams(session, evaluation, team.id)
     me = principal.user_id
