@@ -266,13 +266,14 @@ def _assert_could_not_run(result: CliResult, *words: str) -> None:
         ("DROP TABLE project_assessment_scores", "project_assessment_scores"),
     ],
 )
+@pytest.mark.parametrize("command", ["audit", "backfill"])
 def test_missing_table_or_column_exits_3_naming_it(
-    empty_db_url: str, statement: str, named: str
+    empty_db_url: str, statement: str, named: str, command: str
 ) -> None:
     load_crafted(empty_db_url, then=[statement])
-    result = cli("audit", "assessments", "--database-url", empty_db_url, "--json")
+    result = cli(command, "assessments", "--database-url", empty_db_url, "--json")
     _assert_could_not_run(result, named)
-    human = cli("audit", "assessments", "--database-url", empty_db_url)
+    human = cli(command, "assessments", "--database-url", empty_db_url)
     assert human.exit_code == 3
     assert len(human.stderr.strip().splitlines()) == 1
     assert named in human.stderr

@@ -244,6 +244,9 @@ def test_school_scope_writes_only_that_schools_keys(
     mapped_url: str, school: int, linked: int, created: int
 ) -> None:
     before = oracle.read_tables(mapped_url)
+    dry = backfill(mapped_url, "--school", str(school))
+    expected = _oracle_figures(oracle.backfill(before, school).figures)
+    assert _counts(dry, expected) == expected
     document = backfill(mapped_url, "--commit", "--school", str(school))
     assert (document["exit_code"], document.get("failed_batch")) == (1, None)
     assert (document["linked"], document["created"]) == (linked, created)
