@@ -235,3 +235,26 @@ def test_ratings_stay_with_the_version_after_a_team_change(
     progress = client.get(evaluation_url(opened, "/progress"), headers=teacher).json()
     assert [team["project_team_id"] for team in progress["teams"]] == [north.team1, north.team2]
     assert [len(team["members"]) for team in progress["teams"]] == [4, 3]
+
+
+def test_without_self_rating_the_form_and_a_submission_leave_the_caller_out(
+    client: TestClient, peer: PeerWorld
+) -> None:
+    north = peer.north
+    evaluation_id = create(client, north).json()["id"]
+    move(client, north, evaluation_id, "open")
+    form = client.get(mine_url(evaluation_id), headers=north.headers("bob")).json()
+    assert [m["name"] for m in form["members"]] == ["Ann", "Cas", north.students["student"].name]
+    assert not any(m["is_self"] for m in form["members"])
+    teammates = ["student", "ann", "cas"]
+    submitted = put_ratings(
+        client, north, evaluation_id, "bob", full_ratings(north, teammates), submit=True
+    )
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["submission"] == "submitted"
+    factors = client.get(
+        evaluation_url(evaluation_id, "/factors"), headers=north.headers("teacher")
+    ).json()
+    bob = next(s for s in factors["students"] if s["student_id"] == north.id("bob"))
+    assert bob["submitted"] is True
+    assert "did_not_submit" not in bob["flags"]
