@@ -34,6 +34,13 @@ SINGLETONS = {
     "/api/v1/assessments/{assessment_id}/teams/{team_id}/scores",
     "/api/v1/assessments/{assessment_id}/teams/{team_id}/self",
     "/api/v1/me/assessments/{assessment_id}/self",
+    # A peer evaluation's reports, and a student's own feedback.
+    "/api/v1/peer-evaluations/{evaluation_id}/progress",
+    "/api/v1/peer-evaluations/{evaluation_id}/matrix",
+    "/api/v1/peer-evaluations/{evaluation_id}/factors",
+    "/api/v1/peer-evaluations/{evaluation_id}/preview",
+    "/api/v1/peer-evaluations/{evaluation_id}/export.csv",
+    "/api/v1/me/peer-evaluations/{evaluation_id}/feedback",
 }
 
 
@@ -182,6 +189,8 @@ def test_every_collection_is_paged_the_same_way(document: dict[str, Any]) -> Non
         "/api/v1/projects/{project_id}/assessments",
         "/api/v1/assessments/{assessment_id}/teams",
         "/api/v1/assessments/{assessment_id}/publications",
+        "/api/v1/projects/{project_id}/peer-evaluations",
+        "/api/v1/me/peer-evaluations",
     }
 
 
