@@ -306,16 +306,15 @@ def test_open_progress_ratings_preview_and_publish(
             for model in ("none", "webpa", "catme", "gcf")
         ], student.name
     assert "Publish to students</button>" in text
-    # the setting is fixed once opened (the service's rule): shown, not offered, a post refused
-    assert "Save the correction setting" not in text
-    assert "can be changed only while the peer evaluation is a draft" in text
-    fixed = teacher.post(
+    # the correction setting is chosen here, with the preview in front of the teacher, until
+    # publication: offered on a closed evaluation, and a post changes it
+    assert "Save the correction setting" in text
+    chosen = teacher.post(
         f"/peer-evaluations/{evaluation}/settings",
         {"model": "gcf", "weighting": "0.5", "non_submitter": "cap", "penalty": "0"},
     )
-    assert fixed.status_code == 409
-    assert "can only change while it is a draft" in fixed.text
-    assert evaluation_row(session_factory, evaluation).model == "webpa"
+    assert chosen.status_code == 303, chosen.text
+    assert evaluation_row(session_factory, evaluation).model == "gcf"
 
     published = teacher.post(
         f"/peer-evaluations/{evaluation}/status", {"status": "published", "back": "preview"}

@@ -71,6 +71,9 @@ SETTINGS = (
     "assessment_id",
     "thresholds",
 )
+# The correction setting: the teacher chooses it with the fairness preview in front of them, so
+# it may change until publication (the other settings only while a draft).
+CORRECTION = ("model", "weighting", "non_submitter", "penalty", "assessment_id", "thresholds")
 # A PATCH may leave these out but not set them to null.
 _NOT_NULL: tuple[str, ...] = ("title", "rubric_id", "include_self", "model", "weighting")
 _NOT_NULL += ("non_submitter", "penalty", "status")
@@ -252,12 +255,21 @@ def _setting_changes(
     }
     if not changes:
         return {}
-    if current is not DRAFT:
-        named = ", ".join(sorted(changes))
+    fixed = sorted(
+        field
+        for field in changes
+        if current is PUBLISHED or (current is not DRAFT and field not in CORRECTION)
+    )
+    if fixed:
+        when = (
+            "nothing changes once it is published"
+            if current is PUBLISHED
+            else "they can only change while it is a draft (the correction setting until it "
+            "is published)"
+        )
         raise Conflict(
-            f"Peer evaluation {evaluation.id} is {current.value}; {named} can only change while "
-            "it is a draft.",
-            fields=sorted(changes),
+            f"Peer evaluation {evaluation.id} is {current.value}; {', '.join(fixed)}: {when}.",
+            fields=fixed,
             evaluation_status=current.value,
         )
     if "rubric_id" in changes:

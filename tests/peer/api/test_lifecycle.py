@@ -119,11 +119,23 @@ def test_settings_change_only_while_draft_and_if_match_guards_them(
     assert stale.status_code == 412
     assert stale.json()["etag"] == changed.headers["ETag"]
     move(client, north, evaluation_id, "open")
-    refused = client.patch(evaluation_url(evaluation_id), json={"model": "none"}, headers=teacher)
+    refused = client.patch(evaluation_url(evaluation_id), json={"title": "Later"}, headers=teacher)
     assert refused.status_code == 409
     assert "open" in refused.json()["detail"]
     assert refused.json()["evaluation_status"] == "open"
-    assert client.get(evaluation_url(evaluation_id), headers=teacher).json()["model"] == "gcf"
+    assert refused.json()["fields"] == ["title"]
+    # The correction setting is chosen with the preview in front of the teacher: it may change
+    # until publication, the rest of the settings only while a draft.
+    rechosen = client.patch(
+        evaluation_url(evaluation_id), json={"model": "none", "weighting": "0.4"}, headers=teacher
+    )
+    assert rechosen.status_code == 200, rechosen.text
+    shown = client.get(evaluation_url(evaluation_id), headers=teacher).json()
+    assert (shown["model"], shown["weighting"], shown["title"]) == (
+        "none",
+        "0.4",
+        created.json()["title"],
+    )
 
 
 def test_the_status_machine(client: TestClient, peer: PeerWorld) -> None:

@@ -92,8 +92,8 @@ def render_preview(
             "team_names": {team.project_team_id: team.name for team in teams},
             "factor_numbers": {item.student_id: numbers(item) for item in students},
             "manage": manage,
-            # The service changes the correction setting only while a draft (409 after).
-            "settings_editable": manage and evaluation.status == PeerStatus.DRAFT.value,
+            # The correction setting may change until publication: chosen with the preview.
+            "settings_editable": manage and evaluation.status != PeerStatus.PUBLISHED.value,
             "weighting": Decimal(decimal_text(evaluation.weighting)),
             "penalty": Decimal(decimal_text(evaluation.penalty)),
             "values": values
