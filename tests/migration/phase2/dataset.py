@@ -337,139 +337,85 @@ SCORES = [
 ]
 
 
+def _table(
+    connection: sa.Connection, table: str, columns: str, rows: Sequence[Sequence[Any]]
+) -> None:
+    """Rows as tuples in the order of ``columns`` (comma-separated names)."""
+    names = [name.strip() for name in columns.split(",")]
+    _rows(connection, table, [dict(zip(names, row, strict=True)) for row in rows])
+
+
 def insert_crafted(connection: sa.Connection) -> None:
     """The rows of the module docstring into a legacy-shaped database."""
-    _rows(connection, "schools", [{"id": i, "name": f"School {i}"} for i in (1, 2)])
-    _rows(
+    _table(connection, "schools", "id, name", [(i, f"School {i}") for i in (1, 2)])
+    _table(
         connection,
         "users",
-        [
-            {
-                "id": i,
-                "school_id": s,
-                "email": f"user{i}@example.org",
-                "name": f"User {i}",
-                "role": r,
-                "team_number": t,
-                "archived": a,
-            }
-            for i, s, r, t, a in USERS
-        ],
+        "id, school_id, email, name, role, team_number, archived",
+        [(i, s, f"user{i}@example.org", f"User {i}", r, t, a) for i, s, r, t, a in USERS],
     )
-    _rows(
-        connection,
-        "courses",
-        [{"id": i, "school_id": s, "name": f"Course {i}", "code": None} for i, s in COURSES],
+    _table(
+        connection, "courses", "id, school_id, name", [(i, s, f"Course {i}") for i, s in COURSES]
     )
-    _rows(
+    _table(
         connection,
         "groups",
-        [
-            {"id": i, "school_id": s, "course_id": c, "name": f"Group {i}", "team_number": t}
-            for i, s, c, t in GROUPS
-        ],
+        "id, school_id, course_id, name, team_number",
+        [(i, s, c, f"Group {i}", t) for i, s, c, t in GROUPS],
     )
     school_of_group = {g: s for g, s, _, _ in GROUPS}
-    _rows(
+    _table(
         connection,
         "group_members",
-        [
-            {
-                "school_id": school_of_group[g],
-                "group_id": g,
-                "user_id": u,
-                "role_in_team": "member",
-                "active": a,
-            }
-            for g, u, a in GROUP_MEMBERS
-        ],
+        "school_id, group_id, user_id, role_in_team, active",
+        [(school_of_group[g], g, u, "member", a) for g, u, a in GROUP_MEMBERS],
     )
-    _rows(
+    _table(
         connection,
         "projects",
-        [
-            {"id": i, "school_id": s, "course_id": c, "title": f"Project {i}"}
-            for i, s, c in PROJECTS
-        ],
+        "id, school_id, course_id, title",
+        [(i, s, c, f"Project {i}") for i, s, c in PROJECTS],
     )
-    _rows(
+    _table(
         connection,
         "project_teams",
-        [
-            {
-                "id": i,
-                "school_id": s,
-                "project_id": p,
-                "team_id": g,
-                "display_name_at_time": f"Team {t} v{v}",
-                "team_number": t,
-                "version": v,
-                "backfill_source": None,
-            }
-            for i, s, p, g, t, v, _ in PROJECT_TEAMS
-        ],
+        "id, school_id, project_id, team_id, display_name_at_time, team_number, version",
+        [(i, s, p, g, f"Team {t} v{v}", t, v) for i, s, p, g, t, v, _ in PROJECT_TEAMS],
     )
-    _rows(
+    _table(
         connection,
         "project_team_members",
-        [
-            {"school_id": s, "project_team_id": i, "user_id": u, "role": "member"}
-            for i, s, _, _, _, _, members in PROJECT_TEAMS
-            for u in members
-        ],
+        "school_id, project_team_id, user_id, role",
+        [(s, i, u, "member") for i, s, *_, members in PROJECT_TEAMS for u in members],
     )
-    _rows(
+    _table(
         connection,
         "rubrics",
-        [
-            {"id": i, "school_id": i, "title": f"Rubric {i}", "scale_min": 1, "scale_max": 10}
-            for i in (1, 2)
-        ],
+        "id, school_id, title, scale_min, scale_max",
+        [(i, i, f"Rubric {i}", 1, 10) for i in (1, 2)],
     )
-    _rows(
+    _table(
         connection,
         "rubric_criteria",
-        [
-            {"id": 1, "school_id": 1, "rubric_id": 1, "name": "Process", "weight": 1},
-            {"id": 2, "school_id": 1, "rubric_id": 1, "name": "Product", "weight": 2},
-            {"id": 3, "school_id": 2, "rubric_id": 2, "name": "Overall", "weight": 1},
-        ],
+        "id, school_id, rubric_id, name, weight",
+        [(1, 1, 1, "Process", 1), (2, 1, 1, "Product", 2), (3, 2, 2, "Overall", 1)],
     )
-    _rows(
+    _table(
         connection,
         "project_assessments",
+        "id, school_id, project_id, group_id, project_team_id, rubric_id, teacher_id, title, "
+        "status",
         [
-            {
-                "id": i,
-                "school_id": s,
-                "project_id": p,
-                "group_id": g,
-                "project_team_id": pt,
-                "rubric_id": r,
-                "teacher_id": 14 if s == 1 else None,
-                "title": f"Assessment {i}",
-                "status": "published",
-            }
+            (i, s, p, g, pt, r, 14 if s == 1 else None, f"Assessment {i}", "published")
             for i, s, p, g, pt, r in ASSESSMENTS
         ],
     )
     school_of_assessment = {a: s for a, s, *_ in ASSESSMENTS}
-    _rows(
+    _table(
         connection,
         "project_assessment_scores",
-        [
-            {
-                "id": i,
-                "school_id": school_of_assessment[a],
-                "assessment_id": a,
-                "criterion_id": c,
-                "team_number": t,
-                "student_id": u,
-                "score": v,
-                "comment": None,
-            }
-            for i, a, c, t, u, v in SCORES
-        ],
+        "id, school_id, assessment_id, criterion_id, team_number, student_id, score",
+        [(i, school_of_assessment[a], a, c, t, u, v) for i, a, c, t, u, v in SCORES],
     )
 
 
