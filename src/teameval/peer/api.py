@@ -127,7 +127,9 @@ def update_peer_evaluation(
         str | None, Header(description="The ETag last read; another one answers 412.")
     ] = None,
 ) -> PeerEvaluationOut:
-    """Settings change only while ``draft`` (409 naming the status). A status must be an allowed
+    """The correction setting (model, weighting, non_submitter, penalty, assessment_id,
+    thresholds) changes until publication, the other settings only while ``draft`` (409 naming
+    the fields and the status). A status must be an allowed
     transition (409 naming ``from``, ``to``, ``allowed``). Opening locks and links the project's
     current team versions; publishing needs ``closed`` (and the linked assessment published)
     and writes every student's result."""

@@ -1,4 +1,5 @@
-"""Peer evaluations: create, change (settings while draft; the status machine), list, read.
+"""Peer evaluations: create, change (the correction setting until publication, the other
+settings while draft; the status machine), list, read.
 
 ``draft → open → closed → published``, and ``closed → open`` to reopen before publication.
 Opening freezes the rubric, links the project's current team versions and locks them
@@ -10,7 +11,8 @@ were given, not a sheet still changing); it writes one ``peer_results`` row per 
 ``published`` is final: results are never updated.
 
 Services never commit; every write adds its audit rows: ``peer_evaluation.create``,
-``.update`` (``{field: [old, new]}``), ``.status`` (``{from, to}``), ``.publish``.
+``.update`` (``{field: [old, new]}``), ``.status`` (``{from, to}``; publishing adds
+``results``).
 """
 
 from __future__ import annotations
@@ -196,7 +198,8 @@ def lock_evaluation(session: Session, evaluation: PeerEvaluation) -> None:
 def update_evaluation(
     session: Session, actor: Actor, evaluation: PeerEvaluation, body: PeerEvaluationUpdate
 ) -> PeerEvaluation:
-    """Change the settings sent (only while draft: 409 naming the status), then make the status
+    """Change the settings sent (the correction setting until publication, the others only while
+    draft: 409 naming the fields and the status), then make the status
     transition asked for (409 naming ``from``, ``to``, ``allowed``). The same status: no-op."""
     lock_evaluation(session, evaluation)
     current = PeerStatus(evaluation.status)

@@ -163,8 +163,8 @@ def preview(session: Session, evaluation: PeerEvaluation) -> PreviewOut:
     linked assessment: there is no grade to correct)."""
     if evaluation.assessment_id is None:
         raise Conflict(
-            f"Peer evaluation {evaluation.id} corrects no assessment; link one (while it is a "
-            "draft) to preview grades. The factors are at .../factors."
+            f"Peer evaluation {evaluation.id} corrects no assessment; link one (assessment_id, "
+            "until it is published) to preview grades. The factors are at .../factors."
         )
     outcome = compute.compute(session, evaluation)
     return PreviewOut(

@@ -65,7 +65,9 @@ class PeerEvaluationCreate(RequestBody):
 
 
 class PeerEvaluationUpdate(RequestBody):
-    """Only the fields sent change; settings only while ``draft`` (409 otherwise). ``status``
+    """Only the fields sent change: the correction setting (model, weighting, non_submitter,
+    penalty, assessment_id, thresholds) until publication, the others only while ``draft`` (409
+    otherwise). ``status``
     is a transition: draft→open, open→closed, closed→open (reopen), closed→published."""
 
     title: SingleLine | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
