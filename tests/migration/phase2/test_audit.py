@@ -191,12 +191,15 @@ def test_limit_caps_the_samples(mapped_url: str) -> None:
     assert any(len(samples) == 1 for samples in _sample_lists(capped))
 
 
-def test_samples_name_the_unmapped_keys(mapped_url: str) -> None:
-    """Each reason's sample names an assessment with that reason (as JSON text: the sample's
-    layout is the product's; the assessment id must be in it)."""
-    text = json.dumps(audit(mapped_url)["samples"])
-    for assessment in (1, 2, 6, 7, 8, 9, 10):
-        assert str(assessment) in text
+def test_samples_name_the_keys_of_each_state(mapped_url: str) -> None:
+    """Each state's samples are its keys (assessment, team number), as the oracle has them:
+    all of them when they are fewer than the limit."""
+    samples = audit(mapped_url)["samples"]
+    keys = oracle.analyse(oracle.read_tables(mapped_url)).keys.values()
+    for state in (*oracle.REASONS, "to_link", "to_create"):
+        expected = {(k.assessment_id, k.team_number) for k in keys if k.state == state}
+        named = {(s["assessment_id"], s["team_number"]) for s in samples.get(state, [])}
+        assert named == expected, state
 
 
 def test_human_report_says_fail_and_names_the_reasons(mapped_url: str) -> None:
