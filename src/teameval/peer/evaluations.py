@@ -73,9 +73,11 @@ SETTINGS = (
     "assessment_id",
     "thresholds",
 )
-# The correction setting: the teacher chooses it with the fairness preview in front of them, so
-# it may change until publication (the other settings only while a draft).
+# What may change until publication (the other settings only while a draft): the correction
+# setting, which the teacher chooses with the fairness preview in front of them, and the closing
+# time, so a teacher who reopens an evaluation can give the students more time.
 CORRECTION = ("model", "weighting", "non_submitter", "penalty", "assessment_id", "thresholds")
+UNTIL_PUBLISHED = (*CORRECTION, "closes_at")
 # A PATCH may leave these out but not set them to null.
 _NOT_NULL: tuple[str, ...] = ("title", "rubric_id", "include_self", "model", "weighting")
 _NOT_NULL += ("non_submitter", "penalty", "status")
@@ -261,14 +263,14 @@ def _setting_changes(
     fixed = sorted(
         field
         for field in changes
-        if current is PUBLISHED or (current is not DRAFT and field not in CORRECTION)
+        if current is PUBLISHED or (current is not DRAFT and field not in UNTIL_PUBLISHED)
     )
     if fixed:
         when = (
             "nothing changes once it is published"
             if current is PUBLISHED
-            else "they can only change while it is a draft (the correction setting until it "
-            "is published)"
+            else "they can only change while it is a draft (the correction setting and the "
+            "closing time until it is published)"
         )
         raise Conflict(
             f"Peer evaluation {evaluation.id} is {current.value}; {', '.join(fixed)}: {when}.",

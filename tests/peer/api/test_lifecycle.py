@@ -136,6 +136,14 @@ def test_settings_change_only_while_draft_and_if_match_guards_them(
         "0.4",
         created.json()["title"],
     )
+    # More time after a reopen: the closing time too may change until publication.
+    later = client.patch(
+        evaluation_url(evaluation_id),
+        json={"closes_at": "2099-01-01T12:00:00+00:00"},
+        headers=teacher,
+    )
+    assert later.status_code == 200, later.text
+    assert later.json()["closes_at"].startswith("2099-01-01T12:00:00")
 
 
 def test_the_status_machine(client: TestClient, peer: PeerWorld) -> None:
