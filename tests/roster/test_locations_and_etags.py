@@ -143,6 +143,9 @@ def test_the_openapi_document_declares_these_headers(client: TestClient) -> None
         ("PATCH", f"{API}/assessments/{{assessment_id}}", "200", "ETag"),
         ("GET", f"{API}/assessments/{{assessment_id}}/teams/{{team_id}}/scores", "200", "ETag"),
         ("PUT", f"{API}/assessments/{{assessment_id}}/teams/{{team_id}}/scores", "200", "ETag"),
+        ("POST", f"{API}/projects/{{project_id}}/peer-evaluations", "201", "Location"),
+        ("GET", f"{API}/peer-evaluations/{{evaluation_id}}", "200", "ETag"),
+        ("PATCH", f"{API}/peer-evaluations/{{evaluation_id}}", "200", "ETag"),
     }
     patch = paths[STUDENTS + "/{student_id}"]["patch"]
     assert "412" in patch["responses"]

@@ -156,7 +156,10 @@ def demo_legacy(
 def _print_legacy_summary(path: Path, summary: LegacyDemoSummary) -> None:
     url = f"sqlite:///{path}"
     counts = summary.counts
-    console.print(f"Legacy-shaped database written: [bold]{path}[/]", highlight=False)
+    # soft_wrap: a long path stays one line an operator can copy, whatever the terminal's width.
+    console.print(
+        f"Legacy-shaped database written: [bold]{path}[/]", highlight=False, soft_wrap=True
+    )
     console.print(
         f"{counts['schools']} schools (school {summary.school_id}: Stedelijk Lyceum Utrecht), "
         f"{counts['users']} users, {counts['courses']} courses, {counts['groups']} cohort "

@@ -31,7 +31,8 @@ def test_the_demo_has_a_scored_and_a_published_assessment(
     with session_factory.begin() as session:
         build_demo(session)
     with session_factory() as session:
-        rubric = session.scalars(select(Rubric)).one()
+        # The project rubric (the demo's peer evaluation has a peer rubric of its own).
+        rubric = session.scalars(select(Rubric).where(Rubric.scope == "project")).one()
         criteria = session.execute(
             select(RubricCriterion.name, RubricCriterion.weight, RubricCriterion.descriptors)
             .where(RubricCriterion.rubric_id == rubric.id)
