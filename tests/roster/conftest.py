@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.api import create_app
+from teameval.audit_trail import Actor
 from teameval.auth.tokens import TokenClaims, issue_token
 from teameval.config import Settings
 from teameval.db import make_engine, make_session_factory
@@ -29,11 +30,14 @@ from teameval.models import (
     CourseEnrollment,
     Group,
     GroupMember,
+    PeerEvaluation,
     Project,
     ProjectAssessment,
     ProjectTeam,
     Rubric,
 )
+from teameval.peer.evaluations import create_evaluation
+from teameval.peer.schemas import PeerEvaluationCreate
 from tests.assessments.factories import make_rubric
 from tests.assessments.lifecycle.factories import make_assessment
 from tests.databases import throwaway_postgres, throwaway_sqlite
@@ -63,6 +67,12 @@ class RosterWorld:
     # A draft assessment of ``*_project`` against ``*_rubric``, linking ``*_team`` (issue 10).
     north_assessment: ProjectAssessment
     south_assessment: ProjectAssessment
+    # A peer rubric made by each school's ``teacher``, and a draft peer evaluation of
+    # ``*_project`` against it (issue 13).
+    north_peer_rubric: Rubric
+    south_peer_rubric: Rubric
+    north_evaluation: PeerEvaluation
+    south_evaluation: PeerEvaluation
 
 
 def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> RosterWorld:
@@ -93,6 +103,18 @@ def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> Rost
             make_assessment(session, project, rubric, world.teacher)
             for world, project, rubric in zip(schools, projects, rubrics, strict=True)
         ]
+        peer_rubrics = [
+            make_rubric(session, world.teacher, "Peer", scope="peer") for world in schools
+        ]
+        evaluations = [
+            create_evaluation(
+                session,
+                Actor(world.school.id, world.teacher.id, "test"),
+                project,
+                PeerEvaluationCreate(title="Peer review", rubric_id=rubric.id),
+            )
+            for world, project, rubric in zip(schools, projects, peer_rubrics, strict=True)
+        ]
     return RosterWorld(
         schools[0],
         schools[1],
@@ -106,6 +128,10 @@ def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> Rost
         rubrics[1],
         assessments[0],
         assessments[1],
+        peer_rubrics[0],
+        peer_rubrics[1],
+        evaluations[0],
+        evaluations[1],
     )
 
 

@@ -6,8 +6,10 @@ Paths and bodies are templates formatted with ``N`` (north, the caller's school)
 another school), ``NG``/``SG`` (each school's legacy team 1 of ``course``), ``NP``/``SP`` (each
 school's active project of ``course``), ``NT``/``ST`` (that project's team 1, holding
 ``student``), ``NR``/``SR`` (each school's rubric, made by ``teacher``) and ``NA``/``SA``
-(each school's draft assessment of that project against that rubric, linking team 1), so the
-same table drives the role matrix and the other-school 404s.
+(each school's draft assessment of that project against that rubric, linking team 1),
+``NPR``/``SPR`` (each school's peer rubric) and ``NE``/``SE`` (each school's draft peer
+evaluation of that project against that peer rubric), so the same table drives the role matrix
+and the other-school 404s.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ NEW_RUBRIC = {
 RUBRIC_JSON = json.dumps(NEW_RUBRIC).encode()
 TEAMS_CSV = b"team_number,email\r\n1,student@north.example.org\r\n"
 SHEET = "/assessments/{NA.id}/teams/{NT.id}/scores"
+PEER = "/peer-evaluations/{NE.id}"
+MINE_PEER = "/me/peer-evaluations/{NE.id}"
 
 ROUTES = [
     Route("me", "GET", "/auth/me", 200, EVERYONE),
@@ -623,6 +627,113 @@ ROUTES = [
         {"scores": []},
         foreign=(("/me/assessments/{SA.id}/self", {"scores": []}),),
     ),
+    # Peer evaluations (issue 13): admins and the teachers of the project's course; students
+    # 403. NE is a draft, so no team version is linked and nobody has rated yet: a rating's
+    # comment is not there to hide (404 for the allowed roles). tests/peer/api/test_roles.py
+    # has the matrix on an open and a published evaluation too.
+    Route(
+        "create peer evaluation",
+        "POST",
+        "/projects/{NP.id}/peer-evaluations",
+        201,
+        TEACHES,
+        {"title": "Peer review", "rubric_id": "{NPR.id}"},
+        foreign=(("/projects/{SP.id}/peer-evaluations", {"title": "T", "rubric_id": "{NPR.id}"}),),
+    ),
+    Route(
+        "list project peer evaluations",
+        "GET",
+        "/projects/{NP.id}/peer-evaluations",
+        200,
+        TEACHES,
+        foreign=(("/projects/{SP.id}/peer-evaluations", None),),
+    ),
+    Route(
+        "get peer evaluation",
+        "GET",
+        PEER,
+        200,
+        TEACHES,
+        foreign=(("/peer-evaluations/{SE.id}", None),),
+    ),
+    Route(
+        "update peer evaluation",
+        "PATCH",
+        PEER,
+        200,
+        TEACHES,
+        {"title": "Renamed"},
+        foreign=(("/peer-evaluations/{SE.id}", {"title": "Renamed"}),),
+    ),
+    Route(
+        "peer evaluation progress",
+        "GET",
+        PEER + "/progress",
+        200,
+        TEACHES,
+        foreign=(("/peer-evaluations/{SE.id}/progress", None),),
+    ),
+    Route(
+        "peer evaluation factors",
+        "GET",
+        PEER + "/factors",
+        200,
+        TEACHES,
+        foreign=(("/peer-evaluations/{SE.id}/factors", None),),
+    ),
+    Route(
+        "peer evaluation preview",
+        "GET",
+        PEER + "/preview",
+        409,  # no assessment linked: nothing to preview
+        TEACHES,
+        foreign=(("/peer-evaluations/{SE.id}/preview", None),),
+    ),
+    Route(
+        "export peer evaluation",
+        "GET",
+        PEER + "/export.csv",
+        200,
+        TEACHES,
+        foreign=(("/peer-evaluations/{SE.id}/export.csv", None),),
+    ),
+    Route(
+        "hide peer rating comment",
+        "PATCH",
+        PEER + "/ratings/{NT.id}",
+        404,
+        TEACHES,
+        {"comment_hidden": True},
+        foreign=(("/peer-evaluations/{SE.id}/ratings/{NT.id}", {"comment_hidden": True}),),
+    ),
+    # What a student rates and reads (issue 13): only their own, so every role may ask (staff
+    # are in no team); nothing of the draft NE is anyone's: 404 for all, like an unknown id.
+    Route("my peer evaluations", "GET", "/me/peer-evaluations", 200, EVERYONE),
+    Route(
+        "my peer evaluation",
+        "GET",
+        MINE_PEER,
+        404,
+        EVERYONE,
+        foreign=(("/me/peer-evaluations/{SE.id}", None),),
+    ),
+    Route(
+        "save my peer ratings",
+        "PUT",
+        MINE_PEER + "/ratings",
+        404,
+        EVERYONE,
+        {"ratings": [], "submit": False},
+        foreign=(("/me/peer-evaluations/{SE.id}/ratings", {"ratings": []}),),
+    ),
+    Route(
+        "my peer feedback",
+        "GET",
+        MINE_PEER + "/feedback",
+        404,
+        EVERYONE,
+        foreign=(("/me/peer-evaluations/{SE.id}/feedback", None),),
+    ),
 ]
 
 # Routes no caller role applies to: (method, path under /api/v1) -> why.
@@ -630,6 +741,12 @@ EXEMPT = {
     ("GET", "/health"): "public: load balancers probe it without a token",
     ("POST", "/auth/login"): "public: it is how a caller gets a token",
     ("POST", "/auth/dev-login"): "public, development only (404 unless enabled), not in OpenAPI",
+    # Its team_id is a query parameter, which the path templates here cannot carry; its roles
+    # and other-school 404s are in tests/peer/api/test_roles.py, its bad input in
+    # tests/test_bad_input.py (_OTHER_ROUTES).
+    ("GET", "/peer-evaluations/{evaluation_id}/matrix"): (
+        "team_id is a query parameter: tests/peer/api/test_roles.py covers its roles and tenants"
+    ),
 }
 
 
@@ -649,6 +766,10 @@ def template_names(worlds: RosterWorld) -> dict[str, Any]:
         "SR": worlds.south_rubric,
         "NA": worlds.north_assessment,
         "SA": worlds.south_assessment,
+        "NPR": worlds.north_peer_rubric,
+        "SPR": worlds.south_peer_rubric,
+        "NE": worlds.north_evaluation,
+        "SE": worlds.south_evaluation,
     }
 
 
