@@ -99,7 +99,7 @@ def _baseline(method: str, route: Any) -> Baseline:
 
 @pytest.fixture
 def worlds(session_factory: sessionmaker[Session]) -> RosterWorld:
-    return build_worlds(session_factory, "north", "south")
+    return build_worlds(session_factory, "north", "south", peer=True)
 
 
 def _headers(worlds: RosterWorld, base: Baseline, role: str = "admin") -> Headers:

@@ -67,15 +67,18 @@ class RosterWorld:
     # A draft assessment of ``*_project`` against ``*_rubric``, linking ``*_team`` (issue 10).
     north_assessment: ProjectAssessment
     south_assessment: ProjectAssessment
-    # A peer rubric made by each school's ``teacher``, and a draft peer evaluation of
-    # ``*_project`` against it (issue 13).
-    north_peer_rubric: Rubric
-    south_peer_rubric: Rubric
-    north_evaluation: PeerEvaluation
-    south_evaluation: PeerEvaluation
+    # With ``peer`` (the route table's tests): a peer rubric made by each school's ``teacher``,
+    # and a draft peer evaluation of ``*_project`` against it (issue 13). Without it, None: the
+    # peer, rubric and assessment tests count their own.
+    north_peer_rubric: Rubric | None = None
+    south_peer_rubric: Rubric | None = None
+    north_evaluation: PeerEvaluation | None = None
+    south_evaluation: PeerEvaluation | None = None
 
 
-def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> RosterWorld:
+def build_worlds(
+    factory: sessionmaker[Session], north: str, south: str, *, peer: bool = False
+) -> RosterWorld:
     with factory.begin() as session:
         schools = [make_world(session, north), make_world(session, south)]
         groups, projects, teams = [], [], []
@@ -103,18 +106,22 @@ def build_worlds(factory: sessionmaker[Session], north: str, south: str) -> Rost
             make_assessment(session, project, rubric, world.teacher)
             for world, project, rubric in zip(schools, projects, rubrics, strict=True)
         ]
-        peer_rubrics = [
-            make_rubric(session, world.teacher, "Peer", scope="peer") for world in schools
-        ]
-        evaluations = [
-            create_evaluation(
-                session,
-                Actor(world.school.id, world.teacher.id, "test"),
-                project,
-                PeerEvaluationCreate(title="Peer review", rubric_id=rubric.id),
-            )
-            for world, project, rubric in zip(schools, projects, peer_rubrics, strict=True)
-        ]
+        peer_rubrics: list[Rubric | None] = [None, None]
+        evaluations: list[PeerEvaluation | None] = [None, None]
+        if peer:
+            peer_rubrics = [
+                make_rubric(session, world.teacher, "Peer", scope="peer") for world in schools
+            ]
+            evaluations = [
+                create_evaluation(
+                    session,
+                    Actor(world.school.id, world.teacher.id, "test"),
+                    project,
+                    PeerEvaluationCreate(title="Peer review", rubric_id=rubric.id),
+                )
+                for world, project, rubric in zip(schools, projects, peer_rubrics, strict=True)
+                if rubric is not None
+            ]
     return RosterWorld(
         schools[0],
         schools[1],
@@ -148,9 +155,15 @@ def settings(db_url: str) -> Settings:
     return Settings(database_url=db_url, secret_key=SECRET)
 
 
+def _walks_the_route_table(request: pytest.FixtureRequest) -> bool:
+    """The roster tests walk tests/roster/routes_table.py (whose peer routes need ``NE``); the
+    other packages that borrow these fixtures (peer, assessments, projects) build their own."""
+    return str(request.module.__name__).startswith("tests.roster.")
+
+
 @pytest.fixture
-def worlds(session_factory: sessionmaker[Session]) -> RosterWorld:
-    return build_worlds(session_factory, "north", "south")
+def worlds(request: pytest.FixtureRequest, session_factory: sessionmaker[Session]) -> RosterWorld:
+    return build_worlds(session_factory, "north", "south", peer=_walks_the_route_table(request))
 
 
 @pytest.fixture
@@ -211,5 +224,12 @@ def unique_slug(prefix: str) -> str:
 
 
 @pytest.fixture
-def shared_worlds(shared_session_factory: sessionmaker[Session]) -> RosterWorld:
-    return build_worlds(shared_session_factory, unique_slug("north"), unique_slug("south"))
+def shared_worlds(
+    request: pytest.FixtureRequest, shared_session_factory: sessionmaker[Session]
+) -> RosterWorld:
+    return build_worlds(
+        shared_session_factory,
+        unique_slug("north"),
+        unique_slug("south"),
+        peer=_walks_the_route_table(request),
+    )

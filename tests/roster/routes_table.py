@@ -8,8 +8,8 @@ school's active project of ``course``), ``NT``/``ST`` (that project's team 1, ho
 ``student``), ``NR``/``SR`` (each school's rubric, made by ``teacher``) and ``NA``/``SA``
 (each school's draft assessment of that project against that rubric, linking team 1),
 ``NPR``/``SPR`` (each school's peer rubric) and ``NE``/``SE`` (each school's draft peer
-evaluation of that project against that peer rubric), so the same table drives the role matrix
-and the other-school 404s.
+evaluation of that project against that peer rubric; a world built with ``peer``), so the same
+table drives the role matrix and the other-school 404s.
 """
 
 from __future__ import annotations
@@ -766,6 +766,7 @@ def template_names(worlds: RosterWorld) -> dict[str, Any]:
         "SR": worlds.south_rubric,
         "NA": worlds.north_assessment,
         "SA": worlds.south_assessment,
+        # Only in a world built with ``peer`` (build_worlds).
         "NPR": worlds.north_peer_rubric,
         "SPR": worlds.south_peer_rubric,
         "NE": worlds.north_evaluation,
