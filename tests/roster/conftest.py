@@ -156,9 +156,12 @@ def settings(db_url: str) -> Settings:
 
 
 def _walks_the_route_table(request: pytest.FixtureRequest) -> bool:
-    """The roster tests walk tests/roster/routes_table.py (whose peer routes need ``NE``); the
-    other packages that borrow these fixtures (peer, assessments, projects) build their own."""
-    return str(request.module.__name__).startswith("tests.roster.")
+    """Whether the test's module walks tests/roster/routes_table.py's ``ROUTES`` (whose peer
+    routes need ``NE``); the other tests that borrow these fixtures (peer, rubrics,
+    assessments, projects) count the rubrics and evaluations they make themselves."""
+    from tests.roster import routes_table  # here: it imports this module
+
+    return getattr(request.module, "ROUTES", None) is routes_table.ROUTES
 
 
 @pytest.fixture
