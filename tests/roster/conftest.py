@@ -22,7 +22,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.api import create_app
-from teameval.audit_trail import Actor
 from teameval.auth.tokens import TokenClaims, issue_token
 from teameval.config import Settings
 from teameval.db import make_engine, make_session_factory
@@ -36,7 +35,6 @@ from teameval.models import (
     ProjectTeam,
     Rubric,
 )
-from teameval.peer.evaluations import create_evaluation
 from teameval.peer.schemas import PeerEvaluationCreate
 from tests.assessments.factories import make_rubric
 from tests.assessments.lifecycle.factories import make_assessment
@@ -76,6 +74,30 @@ class RosterWorld:
     south_evaluation: PeerEvaluation | None = None
 
 
+def _draft_evaluation(
+    session: Session, project: Project, rubric: Rubric, world: SchoolWorld
+) -> PeerEvaluation:
+    """A draft peer evaluation with the service's defaults, straight through the ORM (like
+    ``make_assessment``): no audit row, so tests that count the audit log count only theirs."""
+    defaults = PeerEvaluationCreate(title="Peer review", rubric_id=rubric.id)
+    evaluation = PeerEvaluation(
+        school_id=project.school_id,
+        project_id=project.id,
+        rubric_id=rubric.id,
+        created_by_id=world.teacher.id,
+        title=defaults.title,
+        include_self=defaults.include_self,
+        status="draft",
+        model=defaults.model.value,
+        weighting=defaults.weighting,
+        non_submitter=defaults.non_submitter.value,
+        penalty=defaults.penalty,
+    )
+    session.add(evaluation)
+    session.flush()
+    return evaluation
+
+
 def build_worlds(
     factory: sessionmaker[Session], north: str, south: str, *, peer: bool = False
 ) -> RosterWorld:
@@ -113,12 +135,7 @@ def build_worlds(
                 make_rubric(session, world.teacher, "Peer", scope="peer") for world in schools
             ]
             evaluations = [
-                create_evaluation(
-                    session,
-                    Actor(world.school.id, world.teacher.id, "test"),
-                    project,
-                    PeerEvaluationCreate(title="Peer review", rubric_id=rubric.id),
-                )
+                _draft_evaluation(session, project, rubric, world)
                 for world, project, rubric in zip(schools, projects, peer_rubrics, strict=True)
                 if rubric is not None
             ]
