@@ -20,6 +20,7 @@ from teameval.openapi import install_openapi
 from teameval.peer.routes import routers as peer_routers
 from teameval.problems import install_problem_handlers
 from teameval.projects.routes import routers as projects_routers
+from teameval.roster.legacy.watch import install as install_legacy_watch
 from teameval.roster.routes import routers as roster_routers
 from teameval.web.routes import install_web
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         AdmissionLimit, gate=app.state.admission, login_gate=app.state.login_admission
     )
     app.include_router(api_router())
+    install_legacy_watch(app)  # shadow access decisions, legacy usage counts (issue 14)
     install_web(app)  # the web UI: every path outside /api/v1 (docs/ui.md)
     install_openapi(app)
     return app

@@ -13,7 +13,16 @@ from typing import Any
 # Commands that start lean: the migration tools import neither the other command groups nor
 # the settings, ORM models, FastAPI or (unless drawing on a terminal) Rich, and their usual
 # invocations on PostgreSQL neither Typer nor SQLAlchemy (docs/benchmarks.md).
-LEAN_GROUPS = ("expand", "audit", "backfill", "verify", "resolve", "contract")
+LEAN_GROUPS = (
+    "expand",
+    "audit",
+    "backfill",
+    "verify",
+    "resolve",
+    "contract",
+    "legacy",
+    "migration",
+)
 
 
 def main() -> None:

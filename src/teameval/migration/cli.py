@@ -10,6 +10,10 @@ import typer
 
 from teameval.migration.phase1.cli import audit_enrollments_command, backfill_enrollments_command
 from teameval.migration.phase2 import cli as phase2
+from teameval.migration.phase3.cli import audit_access_command
+from teameval.migration.phase6 import cli as phase6
+from teameval.migration.status.cli import status_command
+from teameval.roster.legacy.watch.cli import legacy_usage_command
 
 audit_app = typer.Typer(
     help="Read-only checks of how far a database has migrated.", no_args_is_help=True
@@ -31,6 +35,13 @@ resolve_app = typer.Typer(
 contract_app = typer.Typer(
     help="Tighten the schema once every gate passes (dry run by default).", no_args_is_help=True
 )
+legacy_app = typer.Typer(
+    help="The legacy groups model: its mode, its use, and its guarded, reversible retirement.",
+    no_args_is_help=True,
+)
+migration_app = typer.Typer(
+    help="Where the migration off legacy groups stands, phase by phase.", no_args_is_help=True
+)
 
 audit_app.command("enrollments")(audit_enrollments_command)
 backfill_app.command("enrollments")(backfill_enrollments_command)
@@ -40,6 +51,12 @@ backfill_app.command("assessments")(phase2.backfill_assessments_command)
 verify_app.command("assessments")(phase2.verify_assessments_command)
 resolve_app.command("duplicate-scores")(phase2.resolve_duplicate_scores_command)
 contract_app.command("assessments")(phase2.contract_assessments_command)
+audit_app.command("access")(audit_access_command)
+legacy_app.command("usage")(legacy_usage_command)
+legacy_app.command("mode")(phase6.mode_command)
+legacy_app.command("retire")(phase6.retire_command)
+legacy_app.command("restore")(phase6.restore_command)
+migration_app.command("status")(status_command)
 
 # (name, app) in the order `teameval --help` lists them: the order of the runbook.
 MIGRATION_GROUPS = (
@@ -49,4 +66,6 @@ MIGRATION_GROUPS = (
     ("verify", verify_app),
     ("resolve", resolve_app),
     ("contract", contract_app),
+    ("legacy", legacy_app),
+    ("migration", migration_app),
 )

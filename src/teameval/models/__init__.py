@@ -17,6 +17,7 @@ from teameval.models.enrollment import CourseEnrollment
 from teameval.models.grade_policy import GradePolicyRow
 from teameval.models.instance_secret import InstanceSecret
 from teameval.models.legacy_group import Group, GroupMember
+from teameval.models.legacy_watch import AccessShadowCount, LegacyState, LegacyUsageCount
 from teameval.models.login_throttle import LoginThrottle
 from teameval.models.migration_run import MigrationRun
 from teameval.models.peer_evaluation import (
@@ -42,6 +43,7 @@ from teameval.models.school import School
 from teameval.models.user import Role, User
 
 __all__ = [
+    "AccessShadowCount",
     "AssessmentPublication",
     "AssessmentResult",
     "AssessmentStatus",
@@ -54,6 +56,8 @@ __all__ = [
     "Group",
     "GroupMember",
     "InstanceSecret",
+    "LegacyState",
+    "LegacyUsageCount",
     "LockReason",
     "LoginThrottle",
     "MigrationRun",

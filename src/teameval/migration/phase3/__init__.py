@@ -1,0 +1,1 @@
+"""Phase 3: access reads enrollments, proven first (``teameval audit access``)."""
