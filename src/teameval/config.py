@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 
@@ -49,6 +50,20 @@ class Settings(BaseSettings):
     password_hashing_wait_seconds: float = Field(default=10.0, gt=0, le=300)
     dev_login: bool = Field(default=False, description="Allow password-less demo login.")
     legacy_groups: LegacyGroupsMode = LegacyGroupsMode.DUAL_WRITE
+    # Phases 4-5 (docs/migration.md): what every legacy route's Deprecation (RFC 9745), Sunset
+    # (RFC 8594) and Link rel="deprecation" headers say.
+    legacy_deprecated_at: datetime = Field(
+        default=datetime(2026, 9, 1, tzinfo=UTC),
+        description="When the legacy team API was deprecated (Deprecation header).",
+    )
+    legacy_sunset_at: datetime = Field(
+        default=datetime(2027, 8, 1, tzinfo=UTC),
+        description="When the legacy team API stops answering (Sunset header).",
+    )
+    legacy_deprecation_url: str = Field(
+        default="/docs/migration#phases-4-5",
+        description="Where people read about the deprecation (Link rel=deprecation).",
+    )
     import_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     import_max_rows: int = Field(default=10_000, ge=1)
     # Load behaviour (docs/architecture.md, "Under load"): at most db_max_concurrency requests
