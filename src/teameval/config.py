@@ -61,7 +61,7 @@ class Settings(BaseSettings):
         description="When the legacy team API stops answering (Sunset header).",
     )
     legacy_deprecation_url: str = Field(
-        default="/docs/migration#phases-4-5",
+        default="/legacy-api",
         description="Where people read about the deprecation (Link rel=deprecation).",
     )
     import_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)

@@ -17,6 +17,10 @@ is described correctly without anyone keeping a list:
 - it takes a multipart upload: 413;
 - it takes an ``If-Match`` header: 412 (and its 200, like the GET of the same path, an ``ETag``).
 
+An operation that depends on legacy teams being on is a legacy route: ``deprecated: true``,
+and every response declares the ``Deprecation``, ``Sunset`` and ``Link`` headers it is sent with
+(``roster.legacy.watch.deprecation``).
+
 A 201 whose new resource has a GET route (``POST /x`` next to ``GET /x/{id}``) declares the
 ``Location`` header the route sends (``conditional.set_location``).
 
@@ -96,6 +100,21 @@ ETAG = {
         "description": "Strong validator of this representation; send it back as `If-Match`.",
     }
 }
+DEPRECATION_HEADERS = {
+    "Deprecation": {
+        "schema": {"type": "string"},
+        "description": "RFC 9745: `@` and the Unix time the route was deprecated.",
+    },
+    "Sunset": {
+        "schema": {"type": "string"},
+        "description": "RFC 8594: the HTTP date after which the route stops answering.",
+    },
+    "Link": {
+        "schema": {"type": "string"},
+        "description": 'The replacing route (`rel="successor-version"`) and the deprecation '
+        'notice (`rel="deprecation"`).',
+    },
+}
 EVERYWHERE = frozenset({422, 503})
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BY_DEPENDENCY: dict[Callable[..., Any], frozenset[int]] = {
@@ -155,6 +174,17 @@ def problem_statuses(route: Any, method: str, request_body: dict[str, Any] | Non
             statuses.add(413)
     statuses |= {int(code) for code in route.responses if str(code).isdigit() and int(code) >= 400}
     return statuses
+
+
+def depends_on(route: Any, dependency: Callable[..., Any]) -> bool:
+    """Whether ``dependency`` is anywhere in the route's dependency tree."""
+    return any(dependant.call is dependency for dependant in _tree(route.dependant))
+
+
+def _mark_deprecated(operation: dict[str, Any]) -> None:
+    operation["deprecated"] = True
+    for response in operation["responses"].values():
+        response["headers"] = {**response.get("headers", {}), **DEPRECATION_HEADERS}
 
 
 def takes_if_match(route: Any) -> bool:
@@ -254,6 +284,8 @@ def describe_problems(document: dict[str, Any], routes: Sequence[BaseRoute]) -> 
             body = operation.get("requestBody")
             for status in sorted(problem_statuses(route, method, body)):
                 responses[str(status)] = _problem_response(status, responses.get(str(status)))
+            if depends_on(route, legacy_groups_on):
+                _mark_deprecated(operation)
     _declare_success_headers(document, routes)
     components = document.setdefault("components", {}).setdefault("schemas", {})
     for name in _FASTAPI_422_SCHEMAS:

@@ -65,5 +65,6 @@ COURSE = register(
             (CourseAction.TEACH, Role.TEACHER): _teaches_this,
             (CourseAction.VIEW, Role.STUDENT): _enrolled_in_this,
         },
+        student_course=Course.id,
     )
 )

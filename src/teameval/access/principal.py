@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from teameval.audit_trail import Actor
 from teameval.errors import Forbidden
 from teameval.models import Role
+from teameval.roster.legacy.watch.tally import note_caller
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,11 @@ class Principal:
     role: Role
     email: str
     name: str
+
+    def __post_init__(self) -> None:
+        # The request's caller: every authenticated API route and page builds one, so the legacy
+        # watch learns the school its usage counts belong to (roster.legacy.watch.tally).
+        note_caller(self.school_id)
 
     @property
     def actor(self) -> Actor:

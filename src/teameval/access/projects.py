@@ -48,6 +48,7 @@ PROJECT = register(
             (ProjectAction.MANAGE, Role.TEACHER): _teaches_project_course,
             (ProjectAction.VIEW, Role.STUDENT): _student_sees_project,
         },
+        student_course=Project.course_id,
     )
 )
 

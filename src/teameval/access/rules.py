@@ -38,7 +38,7 @@ then one ``Annotated[Project, Depends(resource_dependency(PROJECT, ProjectAction
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -68,6 +68,9 @@ class ResourceKind(Generic[M]):
     noun: str  # for problem details, e.g. "Course"
     model: type[M]
     rules: Mapping[tuple[StrEnum, Role], Predicate]
+    # The course whose active enrollment a student's rule rests on (``Course.id``,
+    # ``Project.course_id``), or None: the kinds whose point decisions phase 3 shadows.
+    student_course: Any = None
 
     @property
     def id_column(self) -> Any:
@@ -100,6 +103,18 @@ def may(
     """Point check: whether the caller may do ``action`` on the row ``id_`` (False if absent)."""
     if not known_id_ok(id_):
         return False
+    shadow = shadow_columns(principal, kind)
+    if shadow:
+        # The rule beside the shadow's columns, one row (none when absent): same answer.
+        found = session.execute(
+            select(kind.rule(principal, action), *shadow).where(
+                kind.id_column == id_, kind.school_column == principal.school_id
+            )
+        ).first()
+        if found is None:
+            return False
+        note_shadow_row(principal, found[1:])
+        return bool(found[0])
     return bool(
         session.scalar(select(exists().where(kind.id_column == id_, kind.rule(principal, action))))
     )
@@ -121,21 +136,42 @@ def resolve(
 ) -> M:
     """The row, if it is in the caller's school (else 404) and they may ``action`` it (else 403).
 
-    One query: the row (scoped to the school) with the rule evaluated beside it."""
+    One query: the row (scoped to the school) with the rule evaluated beside it (and, while
+    phase 3's shadow comparison runs, the legacy decision too: ``access.shadow``)."""
     missing = f"{kind.noun} {id_} does not exist."
     known_id(id_, missing)
     allowed = kind.rule(principal, action).label("allowed")
+    shadow = shadow_columns(principal, kind)
     found = session.execute(
-        select(kind.model, allowed).where(
+        select(kind.model, allowed, *shadow).where(
             kind.id_column == id_, kind.school_column == principal.school_id
         )
     ).first()
     if found is None:
         raise NotFound(missing)
-    row, ok = found
+    row: M = found[0]
+    ok = found[1]
+    if shadow:
+        note_shadow_row(principal, found[2:])
     if not ok:
         raise Forbidden(f"You may not {action.value} {kind.name} {id_}.")
     return row
+
+
+def shadow_columns(principal: Principal, kind: ResourceKind[Any]) -> list[ColumnElement[Any]]:
+    """The shadow comparison's extra columns for this decision, or none (``access.shadow``;
+    imported here because it builds on ``access.courses``, which imports this module)."""
+    if kind.student_course is None or principal.role is not Role.STUDENT:
+        return []
+    from teameval.access.shadow import decision_columns
+
+    return decision_columns(principal, kind.student_course)
+
+
+def note_shadow_row(principal: Principal, values: Sequence[Any]) -> None:
+    from teameval.access.shadow import note_decision
+
+    note_decision(principal, values)
 
 
 def known_id_ok(id_: int) -> bool:

@@ -1,4 +1,11 @@
-"""What the rest of the roster reads of legacy teams: rosters, bodies, the sync and the export."""
+"""What the rest of the roster reads of legacy teams: rosters, bodies, the sync and the export;
+and the legacy access predicate the live shadow comparison evaluates (phase 3).
+
+Each read that queries the legacy tables notes itself (``watch.tally.note_read``): a request or
+command that reads legacy data through here is counted in ``legacy_usage_counts`` (kind
+``read``), which is how the retirement knows what still leans on the legacy tables. The shadow
+predicate is not a read of that kind: it is the watch itself.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +13,40 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from teameval.errors import NotFound
 from teameval.kit.inputs import known_id
 from teameval.models import Course, Group, GroupMember, User
 from teameval.roster.legacy.adapter.writes import TeamKey
+from teameval.roster.legacy.watch.tally import note_read
+
+
+def legacy_member_of_course(
+    student_id: int,
+    school_id: int,
+    course_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> ColumnElement[bool]:
+    """The legacy access decision: an active membership of the student in a group of
+    ``course_id`` (a column: correlated per row), member and group in the caller's school, as
+    phase 1's eligible pairs count them. Only for the shadow comparison: access itself rests on
+    enrollments (``access.courses.enrolled``)."""
+    return exists().where(
+        GroupMember.user_id == student_id,
+        GroupMember.active.is_(True),
+        GroupMember.school_id == school_id,
+        Group.id == GroupMember.group_id,
+        Group.school_id == school_id,
+        Group.course_id == course_id,
+    )
 
 
 def group_in_course(session: Session, course: Course, group_id: int) -> int:
     """The id of a group of this course; another course's or school's group is 404 like a
     missing one."""
     known_id(group_id, f"Course {course.id} has no group with id {group_id}.")
+    note_read()
     found = session.scalar(
         select(Group.id).where(Group.id == group_id, Group.course_id == course.id)
     )
@@ -48,6 +76,7 @@ def groups_with_members(
 ) -> list[tuple[LegacyGroup, list[LegacyMember]]]:
     """Groups (of a course, or by id) in team-number order with their active members, in two
     queries whatever the number of groups."""
+    note_read()
     query = select(Group.id, Group.course_id, Group.name, Group.team_number)
     if course_id is not None:
         query = query.where(Group.course_id == course_id)
@@ -68,6 +97,7 @@ def groups_with_members(
 
 
 def active_groups_in_course(session: Session, course_id: int, student_id: int) -> list[int]:
+    note_read()
     return list(
         session.scalars(
             select(GroupMember.group_id).where(
@@ -91,6 +121,7 @@ def active_teams_of(session: Session, student_ids: Sequence[int]) -> dict[int, l
     found: dict[int, list[ShownTeam]] = defaultdict(list)
     if not student_ids:
         return found
+    note_read()
     rows = session.execute(
         select(GroupMember.user_id, Course.code, Group.team_number, Group.id)
         .join(Group, Group.id == GroupMember.group_id)
@@ -111,6 +142,7 @@ def active_team_in_course(
     """
     if not student_ids:
         return {}
+    note_read()
     rows = session.execute(
         select(GroupMember.user_id, Group.team_number, Group.id)
         .join(Group, Group.id == GroupMember.group_id)
@@ -128,6 +160,7 @@ def teams_of_courses(session: Session, course_ids: Collection[int]) -> list[tupl
     the student sync's team planning."""
     if not course_ids:
         return []
+    note_read()
     rows = session.execute(
         select(Group.id, Group.course_id, Group.team_number).where(
             Group.course_id.in_(set(course_ids))
@@ -143,6 +176,7 @@ def active_memberships_of(
     what the student sync plans team changes from."""
     if not student_ids:
         return []
+    note_read()
     rows = session.execute(
         select(GroupMember.user_id, Group.id, Group.course_id, Group.team_number, Course.code)
         .join(Group, Group.id == GroupMember.group_id)
