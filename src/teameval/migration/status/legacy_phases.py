@@ -53,6 +53,7 @@ def _access_audit_gate(context: Context, figures: dict[str, Any]) -> StatusGate:
         f"{audit.legacy_only} students would lose access at the switch, "
         f"{audit.enrollment_only} gain it (expected: the enrollment is the truth)",
         f"teameval audit access{context.school}",
+        values={"status": audit.status, "agree": audit.agree, "pairs": audit.pairs},
     )
 
 
@@ -68,7 +69,15 @@ def _shadow_gate(context: Context, figures: dict[str, Any]) -> StatusGate:
         school_id=context.school_id,
         today=context.today,
     )
+    from teameval.migration.status.shadow_days import shadow_disagreements_by_day
+
     figures["shadow"] = summary.to_json()
+    figures["shadow"]["disagreements_by_day"] = shadow_disagreements_by_day(
+        context.connection,
+        days=context.quiet_days,
+        school_id=context.school_id,
+        today=context.today,
+    )
     return StatusGate(
         "shadow_quiet",
         title,
@@ -78,6 +87,11 @@ def _shadow_gate(context: Context, figures: dict[str, Any]) -> StatusGate:
         f"{summary.legacy_only} would have been allowed only the legacy way, "
         f"{summary.enrollment_only} only by enrollment",
         f"teameval audit access{context.school}",
+        values={
+            "disagreements": summary.disagreements,
+            "decisions": summary.decisions,
+            "days": context.quiet_days,
+        },
     )
 
 
@@ -97,7 +111,7 @@ def phase3(context: Context) -> PhaseStatus:
 def _usage_gate(context: Context, figures: dict[str, Any]) -> StatusGate:
     title = "No legacy route calls"
     if not context.has(USAGE_TABLE):
-        return StatusGate("legacy_quiet", title, None, NEVER_SERVED.format(table=USAGE_TABLE))
+        return StatusGate("usage_quiet", title, None, NEVER_SERVED.format(table=USAGE_TABLE))
     from teameval.roster.legacy.watch.summary import usage_summary
 
     summary = usage_summary(
@@ -109,25 +123,32 @@ def _usage_gate(context: Context, figures: dict[str, Any]) -> StatusGate:
     figures["usage"] = summary.to_json()
     last = summary.last_call_day
     return StatusGate(
-        "legacy_quiet",
+        "usage_quiet",
         title,
         summary.calls == 0,
         f"{summary.calls} calls of legacy routes over {_days(context)}",
         f"last call on {last.isoformat() if last else 'no day counted'}; "
         f"{summary.reads} reads of legacy data by other routes and commands",
-        f"teameval legacy usage --days {context.quiet_days} --json",
+        f"teameval legacy usage --days {context.quiet_days}",
+        values={"calls": summary.calls, "days": context.quiet_days},
     )
 
 
 def _mode_gate(context: Context) -> StatusGate:
+    title = "Legacy groups switched off"
+    if not context.has(USAGE_TABLE):
+        # As the retirement's gate: the legacy platform's database holds no mode of ours.
+        return StatusGate("legacy_mode_off", title, None, NEVER_SERVED.format(table=USAGE_TABLE))
     off = context.legacy_mode in ("off", "retired")
     return StatusGate(
-        "legacy_off",
-        "Legacy groups switched off",
+        "legacy_mode_off",
+        title,
         off,
         f"legacy mode {context.legacy_mode}",
-        "" if off else "nothing writes or shows legacy teams any more once off",
-        "teameval legacy mode off",
+        f"set by {context.state.get('mode_source')}"
+        + ("" if off else "; legacy team routes answer 410 once off"),
+        "teameval legacy mode off --commit",
+        values={"mode": context.legacy_mode},
     )
 
 

@@ -27,6 +27,9 @@ class StatusGate:
     figure: str
     detail: str = ""
     command: str | None = None  # what settles it: only a failing gate names one
+    # The numbers in ``figure`` by name, for a page that words the figure in its own language
+    # (not in the JSON document: its phase's ``figures`` hold them).
+    values: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.passed is not False:

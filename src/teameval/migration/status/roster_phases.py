@@ -93,7 +93,12 @@ def phase1(context: Context) -> PhaseStatus:
         f"{audit.status.value}: {audit.coverage_percent:g} % of {audit.eligible_pairs} "
         "(student, course) pairs enrolled",
         detail,
-        None if passed else command,
+        command,
+        values={
+            "status": audit.status.value,
+            "coverage": audit.coverage_percent,
+            "pairs": audit.eligible_pairs,
+        },
     )
     return PhaseStatus("1", PHASE1_TITLE, _gates_state((gate,)), (gate,), figures)
 
@@ -120,7 +125,7 @@ def phase2(context: Context) -> PhaseStatus:
         gate = StatusGate("phase2_contracted", "Phase 2 contracted", True, "contracted", detail)
         if context.audits:
             figures.update(_audit_figures(context))
-        return PhaseStatus("2", PHASE2_TITLE, PhaseState.DONE, (gate,), figures, detail)
+        return PhaseStatus("2", PHASE2_TITLE, PhaseState.DONE, (gate,), figures)
     if not context.audits:
         return PhaseStatus(
             "2", PHASE2_TITLE, PhaseState.NOT_RUN, figures=figures, detail=NOT_RUN_DETAIL
@@ -159,7 +164,7 @@ def _legacy_gates(
             expanded,
             "expanded" if expanded else "not expanded",
             "" if expanded else "project_assessment_teams and the scores' project_team_id",
-            None if expanded else "teameval expand assessments --commit",
+            "teameval expand assessments --commit",
         ),
         StatusGate(
             "phase2_keys_mapped",
@@ -170,6 +175,11 @@ def _legacy_gates(
             f"{to_map} to link or create (the backfill does), {unmapped} need a decision "
             "(a decisions file: docs/migration.md)",
             keys_command,
+            values={
+                "mapped": audit["mapped"],
+                "keys": audit["team_keys"],
+                "scores": audit["scores_unmapped"],
+            },
         ),
         StatusGate(
             "phase2_no_duplicate_team_scores",
@@ -177,7 +187,8 @@ def _legacy_gates(
             duplicates == 0,
             f"{duplicates} excess duplicate team scores",
             "archived, restorably, by resolve duplicate-scores" if duplicates else "",
-            f"teameval resolve duplicate-scores{school} --commit" if duplicates else None,
+            f"teameval resolve duplicate-scores{school} --commit",
+            values={"duplicates": duplicates},
         ),
         StatusGate(
             "phase2_contracted",
@@ -185,6 +196,6 @@ def _legacy_gates(
             contracted,
             "contracted" if contracted else "not contracted",
             "" if contracted else "project_team_id NOT NULL and its unique indexes, gated",
-            None if contracted else "teameval contract assessments --commit",
+            "teameval contract assessments --commit",
         ),
     )

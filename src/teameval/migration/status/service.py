@@ -11,7 +11,6 @@ others. Only a database the migration does not know at all (no users or courses)
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -58,19 +57,11 @@ def _shape(connection: sa.Connection, tables: frozenset[str]) -> str:
     return "ours" if "school_id" in columns else "legacy"
 
 
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime | date) else value
-
-
-def _as_dict(row: Any) -> dict[str, Any]:
-    """The legacy state's values, whatever container holds them."""
-    if dataclasses.is_dataclass(row) and not isinstance(row, type):
-        values = dataclasses.asdict(row)
-    elif hasattr(row, "_mapping"):
-        values = dict(row._mapping)
-    else:
-        values = dict(row)
-    return {name: _plain(value) for name, value in values.items()}
+def _state(decision: Any) -> dict[str, Any]:
+    """The legacy state the status shows: ``changed_at`` left out (it says when, not where)."""
+    state = dict(decision.state.to_json())
+    state.pop("changed_at", None)
+    return {**state, "mode_source": decision.source}
 
 
 def _evaluate(
@@ -97,7 +88,7 @@ def migration_status(
     ``not_run``. Reads only; the caller owns the transaction."""
     import sqlalchemy as sa
 
-    from teameval.migration.phase6.state import effective_legacy_mode, legacy_state
+    from teameval.migration.phase6.state import mode_decision
 
     if settings is None:
         from teameval.config import Settings
@@ -105,7 +96,7 @@ def migration_status(
         settings = Settings()
     tables = frozenset(sa.inspect(connection).get_table_names())
     shape = _shape(connection, tables)
-    state = _as_dict(legacy_state(connection))
+    decision = mode_decision(connection, settings)
     context = Context(
         connection=connection,
         tables=tables,
@@ -115,8 +106,8 @@ def migration_status(
         today=today or datetime.now(UTC).date(),
         settings=settings,
         audits=audits,
-        legacy_mode=str(effective_legacy_mode(connection, settings)),
-        state=state,
+        legacy_mode=str(decision.mode),
+        state=_state(decision),
     )
     return MigrationStatus(
         shape=shape,
