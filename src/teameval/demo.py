@@ -20,6 +20,7 @@ from teameval.demo_assessments import (
     build_demo_assessments,
     remove_demo_assessments,
 )
+from teameval.demo_legacy_watch import build_demo_legacy_watch, remove_demo_legacy_watch
 from teameval.demo_peer import DemoPeer, build_demo_peer, remove_demo_peer
 from teameval.demo_projects import DemoProjects, build_demo_projects
 from teameval.kit.normalise import full_name
@@ -125,6 +126,7 @@ def reset_demo(session: Session) -> None:
     school_id = session.scalar(select(School.id).where(School.slug == DEMO_SLUG))
     if school_id is None:
         return
+    remove_demo_legacy_watch(session, school_id)
     remove_demo_peer(session, school_id)
     remove_demo_assessments(session, school_id)
     for model in (
@@ -263,6 +265,7 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
     demo_projects = build_demo_projects(session, actor)
     demo_assessments = build_demo_assessments(session, actor)
     demo_peer = build_demo_peer(session, actor, demo_assessments.published_id)
+    build_demo_legacy_watch(session, school.id)  # made-up watch history (docs/migration.md)
 
     return DemoSummary(
         DEMO_SLUG,

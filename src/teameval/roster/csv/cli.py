@@ -51,16 +51,20 @@ def students(
     from teameval.audit_trail import Actor
     from teameval.roster.accounts.service import school_by_slug
     from teameval.roster.csv.importer import import_students
+    from teameval.roster.legacy.watch.commands import counting_command
+    from teameval.roster.legacy.watch.tally import note_caller
 
     def run(session: Session, data: bytes, settings: Settings) -> dict[str, Any]:
         actor = Actor.command_line(school_by_slug(session, school).id, "import students")
+        note_caller(actor.school_id)  # its reads of legacy teams are counted (issue 14)
         result = import_students(
             session, actor, data, settings, commit=commit, skip_invalid=skip_invalid
         )
         return result.to_dict()
 
     working = _working("Importing" if commit else "Checking", file)
-    report = run_import(file, json_output, database_url, run, working=working)
+    with counting_command("import students", database_url):
+        report = run_import(file, json_output, database_url, run, working=working)
     finish_report(report, json_output, _print, EXIT_ROW_ERRORS)
 
 
