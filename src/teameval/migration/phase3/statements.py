@@ -82,9 +82,10 @@ def decided_pairs(
     course's ``code``.
 
     With ``school_id``: the pairs phase 1 scopes to that school (any of their rows in it, so
-    its cross-school anomalies are there) and the enrollments of its courses; a decision other
-    than NEITHER only for a pair whose course is the school's (an allowed pair is wholly of the
-    course's school under either model, so each school's figures add up to the whole)."""
+    its cross-school anomalies are there) and the enrollments of its courses. So only pairs of
+    the school's courses can be allowed: an eligible pair touching the school is wholly of it,
+    and an enrollment allows only in its course's school. An allowed pair is wholly of its
+    course's school under either model, so the schools' figures add up to the whole."""
     both = sa.union_all(
         _legacy_side(schema, school_id, students), _enrollment_side(schema, school_id, students)
     ).subquery("both_sides")
@@ -105,15 +106,12 @@ def decided_pairs(
         merged.c.enrollment == 1, u.c.role == "student", u.c.school_id == c.c.school_id
     )
     # NULL comparisons are never true in a CASE branch: a missing side never allows.
-    outcomes: list[tuple[sa.ColumnElement[bool], int]] = []
-    if school_id is not None:
-        outcomes.append((c.c.school_id != _school(school_id), int(Decision.NEITHER)))
-    outcomes += [
+    decision = sa.case(
         (sa.and_(legacy_allows, enrollment_allows), int(Decision.AGREE)),
         (legacy_allows, int(Decision.LEGACY_ONLY)),
         (enrollment_allows, int(Decision.ENROLLMENT_ONLY)),
-    ]
-    decision = sa.case(*outcomes, else_=int(Decision.NEITHER))
+        else_=int(Decision.NEITHER),
+    )
     archived: sa.ColumnElement[Any] = (
         sa.case((is_true(u.c.archived), 1), else_=0) if schema.has_archived else sa.literal(0)
     )
