@@ -162,7 +162,7 @@ def _watch_summary(name: str) -> Any:
 
 def shadow_gate(connection: sa.Connection, quiet_days: int) -> Gate:
     title = f"Phase 3: no shadow disagreement over the last {quiet_days} days"
-    command = f"teameval migration status (shadow counts, last {quiet_days} days)"
+    command = "teameval migration status"
     try:
         summary = _watch_summary("shadow_summary")(connection, days=quiet_days)
     except (ImportError, AttributeError) as error:
