@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +27,7 @@ from teameval.models import (
     RubricCriterion,
     User,
 )
+from teameval.roster.legacy.watch import shadow_switch
 from tests.assessments.lifecycle.factories import make_assessment
 from tests.factories import enroll, make_group, make_user
 from tests.migration.conftest import cli
@@ -184,12 +186,26 @@ def test_a_committed_backfill_is_listed_and_the_audit_then_passes_but_for_anomal
     assert "No backfill has been committed for this school yet." in south.text
 
 
+@pytest.fixture
+def _watch_mode_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The legacy watch re-reads the database's legacy mode at most once a minute per process:
+    a statement count must not depend on whether a minute went by."""
+    monkeypatch.setattr(shadow_switch, "RECHECK_SECONDS", float("inf"))
+
+
+def _warm(client: PageClient) -> None:
+    """One request first, so the watch's once-a-process read of the mode is behind us."""
+    assert client.get("/migration").status_code == 200
+
+
+@pytest.mark.usefixtures("_watch_mode_read_once")
 def test_only_admins_and_constant_statements(
     pages_for: Pages, worlds: RosterWorld, session_factory: sessionmaker[Session]
 ) -> None:
     for role in ("teacher", "student"):
         assert pages_for(role).get("/migration", params={"run": "1"}).status_code == 403
     admin = pages_for("admin")
+    _warm(admin)
     _legacy_gaps(session_factory, worlds, 1)
     _, small = admin.statements("/migration?run=1")
     _, idle_small = admin.statements("/migration")
@@ -323,10 +339,12 @@ def test_phase_2_shows_the_finished_state_of_our_schema(
     assert _assessment_rows(session_factory) == before  # the page wrote nothing
 
 
+@pytest.mark.usefixtures("_watch_mode_read_once")
 def test_phase_2_statements_do_not_grow_with_the_data(
     pages_for: Pages, worlds: RosterWorld, session_factory: sessionmaker[Session]
 ) -> None:
     admin = pages_for("admin")
+    _warm(admin)
     _scored(session_factory, worlds, 1)
     small_page, small = admin.statements("/migration?run=1")
     _scored(session_factory, worlds, 12)
