@@ -49,7 +49,7 @@ class Context:
     def retired_detail(self) -> str:
         when = self.state.get("retired_at")
         archive = self.state.get("archive_name")
-        return (
-            f"the legacy tables were retired{f' on {when}' if when else ''}"
-            f"{f' (archive {archive})' if archive else ''}"
-        )
+        if not when:
+            return "the legacy tables are gone (no retirement recorded in this database)"
+        kept = f" (archive {archive})" if archive else ""
+        return f"the legacy tables were retired on {when}{kept}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teameval.migration.status.context import LEGACY_TABLES, SHADOW_TABLE, USAGE_TABLE, Context
+from teameval.migration.status.context import SHADOW_TABLE, USAGE_TABLE, Context
 from teameval.migration.status.model import PhaseState, PhaseStatus, StatusGate
 from teameval.migration.status.roster_phases import NOT_RUN_DETAIL, retired_phase
 
@@ -17,7 +17,7 @@ PHASE3_TITLE = "Access reads enrollments, proven first"
 PHASE45_TITLE = "The legacy API deprecated, counted and quiet"
 PHASE6_TITLE = "Legacy tables retired, restorably"
 NEVER_SERVED = "not applicable: the service never ran on this database (no {table} table)"
-ARCHIVE_PATH = "legacy-archive.zip"
+DEFAULT_QUIET_DAYS = 30  # the retirement's own default window
 
 
 def _state(gates: tuple[StatusGate, ...], *, measured: bool = True) -> PhaseState:
@@ -98,10 +98,6 @@ def _shadow_gate(context: Context, figures: dict[str, Any]) -> StatusGate:
 def phase3(context: Context) -> PhaseStatus:
     if context.retired:
         return retired_phase("3", PHASE3_TITLE, context)
-    if not context.has(*LEGACY_TABLES):
-        return PhaseStatus(
-            "3", PHASE3_TITLE, PhaseState.NOT_APPLICABLE, detail="no legacy groups tables"
-        )
     figures: dict[str, Any] = {}
     gates = (_access_audit_gate(context, figures), _shadow_gate(context, figures))
     state = _state(gates, measured=context.audits)
@@ -157,7 +153,19 @@ def phase45(context: Context) -> PhaseStatus:
         return retired_phase("4-5", PHASE45_TITLE, context)
     figures: dict[str, Any] = {"legacy_mode": context.legacy_mode}
     gates = (_usage_gate(context, figures), _mode_gate(context))
+    if all(gate.passed is None for gate in gates):
+        # The legacy platform's database: its API is not ours to deprecate, count or switch.
+        detail = "the service never ran on this database: no legacy usage counts, no mode"
+        return PhaseStatus("4-5", PHASE45_TITLE, PhaseState.NOT_APPLICABLE, gates, figures, detail)
     return PhaseStatus("4-5", PHASE45_TITLE, _state(gates), gates, figures)
+
+
+def _retire_command(context: Context) -> str:
+    """Retire over the same window the status measured (the archive gets its default name)."""
+    days = context.quiet_days
+    return "teameval legacy retire --commit" + (
+        "" if days == DEFAULT_QUIET_DAYS else f" --quiet-days {days}"
+    )
 
 
 def phase6(context: Context) -> PhaseStatus:
@@ -187,7 +195,7 @@ def phase6(context: Context) -> PhaseStatus:
         "every gate passes: archive and remove the legacy tables"
         if ready
         else "waits for the gates above",
-        f"teameval legacy retire --commit --archive {ARCHIVE_PATH}" if ready else None,
+        _retire_command(context) if ready else None,
     )
     detail = "the gates are the whole database's: retirement removes the tables for every school"
     return PhaseStatus("6", PHASE6_TITLE, PhaseState.OPEN, (*gates, retire), figures, detail)

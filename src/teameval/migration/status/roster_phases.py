@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teameval.migration.status.context import LEGACY_TABLES, Context
+from teameval.migration.status.context import Context
 from teameval.migration.status.model import PhaseState, PhaseStatus, StatusGate
 
 PHASE1_TITLE = "Enrollments are the source of truth"
@@ -61,10 +61,6 @@ def _gates_state(gates: tuple[StatusGate, ...]) -> PhaseState:
 def phase1(context: Context) -> PhaseStatus:
     if context.retired:
         return retired_phase("1", PHASE1_TITLE, context)
-    if not context.has(*LEGACY_TABLES):
-        return PhaseStatus(
-            "1", PHASE1_TITLE, PhaseState.NOT_APPLICABLE, detail="no legacy groups tables"
-        )
     if not context.audits:
         return PhaseStatus("1", PHASE1_TITLE, PhaseState.NOT_RUN, detail=NOT_RUN_DETAIL)
     from teameval.migration.phase1.audit import audit_enrollments
@@ -104,6 +100,9 @@ def phase1(context: Context) -> PhaseStatus:
 
 
 def phase2(context: Context) -> PhaseStatus:
+    if context.retired and context.shape == "legacy":
+        # The retirement removed project_assessments.group_id, which phase 2 needed contracted.
+        return retired_phase("2", PHASE2_TITLE, context)
     if not context.has("project_assessments"):
         return PhaseStatus(
             "2",
@@ -117,11 +116,7 @@ def phase2(context: Context) -> PhaseStatus:
     figures: dict[str, Any] = {"shape": schema.shape, "expanded": schema.expanded}
     figures["contracted"] = schema.contracted
     if schema.shape == "ours":
-        detail = (
-            context.retired_detail()
-            if context.retired and context.shape == "legacy"
-            else "teameval's schema keys assessments by project team from the start"
-        )
+        detail = "teameval's schema keys assessments by project team from the start"
         gate = StatusGate("phase2_contracted", "Phase 2 contracted", True, "contracted", detail)
         if context.audits:
             figures.update(_audit_figures(context))

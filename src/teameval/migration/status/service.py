@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from teameval.migration.runner.probe import CouldNotRun
-from teameval.migration.status.context import REQUIRED_TABLES, Context
+from teameval.migration.status.context import LEGACY_TABLES, REQUIRED_TABLES, Context
 from teameval.migration.status.legacy_phases import (
     PHASE3_TITLE,
     PHASE6_TITLE,
@@ -106,7 +106,10 @@ def migration_status(
         today=today or datetime.now(UTC).date(),
         settings=settings,
         audits=audits,
-        legacy_mode=str(decision.mode),
+        # A database without the legacy tables is past them, whether or not it recorded the
+        # retirement (the legacy platform's own database has no legacy_state table to record
+        # it in).
+        legacy_mode="retired" if not all(t in tables for t in LEGACY_TABLES) else decision.mode,
         state=_state(decision),
     )
     return MigrationStatus(
