@@ -33,6 +33,7 @@ _COMMON = {
 # (group, command) -> (module, function, options)
 COMMANDS: Mapping[tuple[str, str], tuple[str, str, Mapping[str, Option]]] = {
     ("audit", "enrollments"): ("teameval.migration.phase1.commands", "audit", _COMMON),
+    ("audit", "access"): ("teameval.migration.phase3.audit", "command", _COMMON),
     ("backfill", "enrollments"): (
         "teameval.migration.phase1.commands",
         "backfill",
