@@ -1,5 +1,5 @@
-"""`python -m bench [enrollment|assessments|import|load|login|workers|layout|results|pages|all]
-[options]`: run one, or all.
+"""`python -m bench [enrollment|assessments|access|import|load|login|workers|layout|results|
+pages|all] [options]`: run one, or all.
 
 Each benchmark's own options follow its name (`python -m bench enrollment --sizes 10000`).
 """
@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 
 from bench import (
+    access_audit,
     assessment_migration,
     assessment_results,
     enrollment_migration,
@@ -24,6 +25,7 @@ from bench import (
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "enrollment": enrollment_migration.main,
     "assessments": assessment_migration.main,
+    "access": access_audit.main,
     "import": import_students.main,
     "load": load_burst.main,
     "login": login_burst.main,
