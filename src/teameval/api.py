@@ -20,6 +20,7 @@ from teameval.openapi import install_openapi
 from teameval.peer.routes import routers as peer_routers
 from teameval.problems import install_problem_handlers
 from teameval.projects.routes import routers as projects_routers
+from teameval.roster.legacy.adapter.mode import with_database_mode
 from teameval.roster.legacy.watch import install as install_legacy_watch
 from teameval.roster.routes import routers as roster_routers
 from teameval.web.routes import install_web
@@ -47,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     secret_key = settings.configured_secret_key()  # refuses PostgreSQL without one
     engine = make_app_engine(settings)
     schema_head = schema.ensure_up_to_date(engine)  # /health compares against it
+    # The legacy mode the database holds (phase 6) overrides TEAMEVAL_LEGACY_GROUPS; read once,
+    # so a server applies `teameval legacy mode` when restarted.
+    settings = with_database_mode(settings, engine)
     # SQLite without TEAMEVAL_SECRET_KEY: the key generated for (and kept in) this database.
     secret_key = secret_key or instance_signing_key(engine)
 

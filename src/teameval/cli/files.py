@@ -71,12 +71,15 @@ def run_import(
     ``working``, e.g. a spinner) and answer its report. A file, school or project the importer
     finds unusable exits 2 once the transaction is over."""
     from teameval.kit.csv_files import FileTooLarge, UnusableFile
+    from teameval.roster.legacy.adapter.mode import with_database_mode
 
     settings = Settings()
     data = read_file_or_exit(file, settings.import_max_bytes, json_output)
     unusable: AppError | None = None
     report: dict[str, Any] = {}
     with working or nullcontext(), unit_of_work(database_url) as session:
+        # The legacy mode the database holds (phase 6) overrides TEAMEVAL_LEGACY_GROUPS.
+        settings = with_database_mode(settings, session.connection())
         try:
             report = importer(session, data, settings)
         except (UnusableFile, FileTooLarge, NotFound) as error:

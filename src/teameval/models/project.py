@@ -152,7 +152,10 @@ class ProjectTeam(TenantScoped, Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
     # The legacy group this team was copied from (phase 2 maps legacy assessments through it).
-    team_id: Mapped[int | None] = mapped_column(Integer)
+    # Phase 6 retires the column with the legacy tables: never loaded unless asked for
+    # (``roster.legacy.adapter.team_links``, which asks only while the column exists), an error
+    # rather than a query when read unloaded, and left out of an INSERT that does not set it.
+    team_id: Mapped[int | None] = mapped_column(Integer, deferred=True, deferred_raiseload=True)
     # The team's name as it was for this version.
     display_name_at_time: Mapped[str] = mapped_column(String(200), nullable=False)
     team_number: Mapped[int] = mapped_column(Integer, nullable=False)

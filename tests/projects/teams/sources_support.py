@@ -16,6 +16,7 @@ from teameval.models import (
     Role,
     User,
 )
+from teameval.roster.legacy.adapter.presence import group_link, team_links
 from tests.factories import enroll, make_user
 
 Factory = sessionmaker[Session]
@@ -24,7 +25,12 @@ Factory = sessionmaker[Session]
 def layout(factory: Factory, project_id: int, *, current: bool = True) -> list[dict[str, Any]]:
     """The project's team versions (current ones by default) with their members' ids."""
     with factory() as session:
-        query = sa.select(ProjectTeam).where(ProjectTeam.project_id == project_id)
+        # The legacy link is deferred (phase 6 may have retired its column).
+        query = (
+            sa.select(ProjectTeam)
+            .where(ProjectTeam.project_id == project_id)
+            .options(*team_links(session))
+        )
         if current:
             query = query.where(ProjectTeam.is_current.is_(True))
         teams = session.scalars(query.order_by(ProjectTeam.team_number, ProjectTeam.version))
@@ -42,7 +48,7 @@ def layout(factory: Factory, project_id: int, *, current: bool = True) -> list[d
                     "version": team.version,
                     "is_current": team.is_current,
                     "backfill_source": team.backfill_source,
-                    "team_id": team.team_id,
+                    "team_id": group_link(team),
                     "members": list(members),
                 }
             )

@@ -26,6 +26,7 @@ from teameval.models import (
     Role,
     User,
 )
+from teameval.roster.legacy.adapter.presence import team_links
 
 WRITABLE_STATUSES = (ProjectStatus.DRAFT.value, ProjectStatus.ACTIVE.value)
 NOT_A_STUDENT = "not a student of this school"
@@ -100,6 +101,7 @@ def read_state(session: Session, project: Project, student_ids: Collection[int])
         session.execute(
             select(ProjectTeam)
             .where(ProjectTeam.project_id == project.id, ProjectTeam.is_current)
+            .options(*team_links(session))  # the legacy link, while phase 6 has not retired it
             .execution_options(populate_existing=True)
         )
         .scalars()

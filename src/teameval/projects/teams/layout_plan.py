@@ -24,6 +24,7 @@ from teameval.projects.teams.layout_checks import (
 )
 from teameval.projects.teams.layout_types import TeamChange, TeamSpec
 from teameval.projects.teams.layout_writes import InPlaceEdit, NewTeamRow, Writes
+from teameval.roster.legacy.adapter.presence import group_link
 
 ENTITY = "project_team"
 
@@ -121,7 +122,7 @@ def _plan_team(plan: Plan, state: ProjectState, spec: TeamSpec) -> None:
     renamed = name != current.display_name_at_time
     resourced = source is not None and (source, spec.team_id) != (
         current.backfill_source,
-        current.team_id,
+        group_link(current),
     )
     if current.locked and (added or removed or renamed):
         new_version(plan, current, wanted, name, added, removed, spec, source)
@@ -137,7 +138,7 @@ def _plan_team(plan: Plan, state: ProjectState, spec: TeamSpec) -> None:
     details: dict[str, Any] = {"version": current.version}
     if renamed or resourced:
         legacy_id, kept_source = (
-            (spec.team_id, source) if resourced else (current.team_id, current.backfill_source)
+            (spec.team_id, source) if resourced else (group_link(current), current.backfill_source)
         )
         plan.writes.edits.append(InPlaceEdit(current.id, name, legacy_id, kept_source))
         if renamed:
@@ -161,7 +162,7 @@ def new_version(
     legacy_id, kept_source = (
         (spec.team_id, source)
         if spec is not None and source is not None
-        else (current.team_id, current.backfill_source)
+        else (group_link(current), current.backfill_source)
     )
     plan.writes.supersede.append(current.id)
     row = NewTeamRow(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from teameval.errors import Conflict
 from teameval.models import ProjectTeam, ProjectTeamMember
+from teameval.roster.legacy.adapter.presence import tables_present
 
 TEAMS = cast(Table, ProjectTeam.__table__)
 MEMBERS = cast(Table, ProjectTeamMember.__table__)
@@ -92,13 +93,15 @@ def _apply(session: Session, writes: Writes) -> list[int]:
         )
     if writes.delete_member_rows:
         session.execute(delete(MEMBERS).where(MEMBERS.c.id.in_(writes.delete_member_rows)))
+    links = tables_present(session)  # project_teams.team_id, until phase 6 retires it
     if writes.edits:
+        legacy_link: dict[str, Any] = {"team_id": bindparam("b_team_id")} if links else {}
         session.execute(
             update(TEAMS)
             .where(TEAMS.c.id == bindparam("b_id"))
             .values(
                 display_name_at_time=bindparam("b_name"),
-                team_id=bindparam("b_team_id"),
+                **legacy_link,
                 backfill_source=bindparam("b_source"),
                 updated_at=now,
             ),
@@ -112,7 +115,7 @@ def _apply(session: Session, writes: Writes) -> list[int]:
                 for edit in writes.edits
             ],
         )
-    new_ids = _insert_teams(session, writes.new_teams, now)
+    new_ids = _insert_teams(session, writes.new_teams, now, links=links)
     member_rows = [
         _member_row(school_id, team_id, project_id, student_id)
         for school_id, team_id, project_id, student_id in writes.add_members
@@ -127,7 +130,9 @@ def _apply(session: Session, writes: Writes) -> list[int]:
     return new_ids
 
 
-def _insert_teams(session: Session, rows: list[NewTeamRow], now: datetime) -> list[int]:
+def _insert_teams(
+    session: Session, rows: list[NewTeamRow], now: datetime, *, links: bool
+) -> list[int]:
     if not rows:
         return []
     values = [
@@ -146,6 +151,9 @@ def _insert_teams(session: Session, rows: list[NewTeamRow], now: datetime) -> li
         }
         for row in rows
     ]
+    if not links:  # retired: the column is gone, and nothing links to a legacy group any more
+        for value in values:
+            del value["team_id"]
     # One INSERT … RETURNING (batched by SQLAlchemy's insertmanyvalues). Rows are matched back
     # by (project, team number), unique among the new current versions: asking for parameter
     # order instead would make SQLite insert one row per statement.

@@ -18,6 +18,7 @@ from teameval.models import Project, ProjectTeam, ProjectTeamMember, TeamSource
 from teameval.projects.teams.layout import TeamSpec
 from teameval.projects.teams.sources.skipped import Skipped, SourcedLayout
 from teameval.projects.teams.sources.students import skip_reasons
+from teameval.roster.legacy.adapter.presence import group_link, team_links
 
 
 def source_project(
@@ -46,6 +47,7 @@ def specs_from_project(session: Session, target: Project, source: Project) -> So
         session.scalars(
             select(ProjectTeam)
             .where(ProjectTeam.project_id == source.id, ProjectTeam.is_current.is_(True))
+            .options(*team_links(session))
             .order_by(ProjectTeam.team_number)
         )
     )
@@ -72,7 +74,7 @@ def specs_from_project(session: Session, target: Project, source: Project) -> So
                     team_number=team.team_number,
                     member_ids=kept,
                     name=team.display_name_at_time,
-                    team_id=team.team_id,
+                    team_id=group_link(team),
                     backfill_source=TeamSource.CLONE,
                 )
             )

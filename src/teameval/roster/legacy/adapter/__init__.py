@@ -17,6 +17,11 @@ the roster shows; callers use this package's names.
   tables exist (invariant 2), so the phase 1 backfill never re-enrolls someone who was
   unenrolled. That UPDATE (audited ``group_member.deactivated``) is the only legacy write left.
 
+Phase 6: the database may hold a mode of its own (``teameval legacy mode``), which overrides
+``TEAMEVAL_LEGACY_GROUPS`` (``mode.with_database_mode``, applied when the app is built and when a
+command opens its database); a database whose legacy tables are retired is ``off``, and the one
+write left skips once the tables are gone (``presence``).
+
 ``teameval demo`` is outside this: it seeds a legacy-shaped demo school on purpose, in either mode.
 
 Membership writes are the second half of ``courses.enrollments``' writes, which enroll first and
@@ -28,6 +33,7 @@ from teameval.roster.legacy.adapter.mode import (
     is_on,
     require_on,
 )
+from teameval.roster.legacy.adapter.presence import group_link, tables_present, team_links
 from teameval.roster.legacy.adapter.reads import (
     LegacyGroup,
     LegacyMember,
@@ -73,8 +79,11 @@ __all__ = [
     "ensure_team",
     "ensure_teams",
     "group_in_course",
+    "group_link",
     "groups_with_members",
     "is_on",
     "require_on",
+    "tables_present",
+    "team_links",
     "teams_of_courses",
 ]

@@ -15,6 +15,7 @@ from teameval.models import Course, Group, GroupMember
 from teameval.models.base import utcnow
 from teameval.roster.courses.pair_rows import Pair, PairTable, WriteSummary, activate, audit
 from teameval.roster.courses.pair_rows import deactivate as deactivate_pairs
+from teameval.roster.legacy.adapter.presence import tables_present
 
 TeamKey = tuple[int, int]  # (course id, team number): a legacy team, i.e. a group
 
@@ -85,8 +86,9 @@ def end_memberships_in_courses(
     session: Session, actor: Actor, course_students: Collection[Pair]
 ) -> WriteSummary:
     """Deactivate every active membership of each (course, student): the half of invariant 2
-    that follows an ended enrollment. Runs in both modes, while the tables exist."""
-    if not course_students:
+    that follows an ended enrollment. Runs in both modes, while the tables exist: once phase 6
+    retired them there is nothing to end (and a restore brings back what was archived)."""
+    if not course_students or not tables_present(session):
         return WriteSummary()
     # group_members carries its group's course_id, so one conditional UPDATE finds them.
     rows = session.execute(
