@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -18,8 +19,10 @@ from teameval.migration.phase1.audit import audit_enrollments
 from teameval.migration.phase1.backfill import plan_backfill
 from teameval.migration.phase2.audit import audit_assessments
 from teameval.models import (
+    AccessShadowCount,
     CourseEnrollment,
     GroupMember,
+    LegacyUsageCount,
     ProjectAssessment,
     ProjectAssessmentScore,
     ProjectAssessmentTeam,
@@ -28,6 +31,7 @@ from teameval.models import (
     User,
 )
 from teameval.roster.legacy.watch import shadow_switch
+from teameval.roster.legacy.watch.counts import utc_today
 from tests.assessments.lifecycle.factories import make_assessment
 from tests.factories import enroll, make_group, make_user
 from tests.migration.conftest import cli
@@ -369,3 +373,123 @@ def test_phase_2_in_dutch(
     assert "Scoreregels gekoppeld aan een projectteam" in section
     assert _phase2(page.text)["score_rows"] == "4"
     assert "Maak eerst een back-up van de database:" in section
+
+
+PHASE_STATE = re.compile(r'<tr data-phase="([0-9-]+)">.*?data-state="([a-z_]+)"', re.S)
+GATE_RESULT = re.compile(
+    r'<tr data-gate="([a-z0-9_]+)">\s*<th scope="row">[^<]*</th>\s*'
+    r'<td><span class="badge (badge-[a-z]+)">'
+)
+BADGE_PASSED = {"badge-ok": True, "badge-bad": False, "badge-muted": None}
+GROUPS_ROUTE = "GET /api/v1/courses/{course_id}/groups"
+
+
+def _states(html: str) -> dict[str, str]:
+    return dict(PHASE_STATE.findall(html))
+
+
+def _gates(html: str) -> list[tuple[str, bool | None]]:
+    return [(name, BADGE_PASSED[badge]) for name, badge in GATE_RESULT.findall(html)]
+
+
+def _watched(factory: sessionmaker[Session], worlds: RosterWorld) -> date:
+    """Yesterday's shadow counts and legacy calls in north's course, and south's (not north's
+    to see); returns yesterday."""
+    yesterday = utc_today() - timedelta(days=1)
+    with factory.begin() as session:
+        for world, route, counts in (
+            (worlds.north, GROUPS_ROUTE, (9, 2, 1)),
+            (worlds.south, "GET /api/v1/groups/{group_id}", (4, 4, 0)),
+        ):
+            decisions, legacy_only, enrollment_only = counts
+            session.add(
+                AccessShadowCount(
+                    school_id=world.school.id,
+                    course_id=world.course.id,
+                    day=yesterday,
+                    decisions=decisions,
+                    legacy_only=legacy_only,
+                    enrollment_only=enrollment_only,
+                )
+            )
+            session.add(
+                LegacyUsageCount(
+                    school_id=world.school.id, day=yesterday, route=route, kind="call", count=3
+                )
+            )
+    return yesterday
+
+
+def test_every_phase_as_the_command_reports_it(
+    pages_for: Pages,
+    worlds: RosterWorld,
+    session_factory: sessionmaker[Session],
+    db_url: str,
+) -> None:
+    yesterday = _watched(session_factory, worlds).isoformat()
+    school_id, course_id = worlds.north.school.id, worlds.north.course.id
+    admin = pages_for("admin")
+    idle = admin.get("/migration")
+    assert idle.status_code == 200
+    assert page_problems(idle.text) == []
+    # Without the audits: the cheap counts are there, the audited phases wait.
+    assert _states(idle.text) == {
+        "1": "not_run",
+        "2": "done",
+        "3": "open",
+        "4-5": "open",
+        "6": "not_run",
+    }
+    assert 'id="next-command"' not in idle.text
+    shadow_row = re.search(
+        rf'<tr data-shadow-course="{course_id}"><th scope="row">{course_id}</th>'
+        r'<td class="number">(\d+)</td><td class="number">(\d+)</td><td class="number">(\d+)</td>',
+        idle.text,
+    )
+    assert shadow_row is not None
+    assert shadow_row.groups() == ("9", "2", "1")
+    assert f'<tr data-shadow-day="{yesterday} {course_id}"><td>{yesterday}</td>' in idle.text
+    usage_row = re.search(
+        rf'<tr data-usage="call {yesterday}"><th scope="row"><code>([^<]+)</code></th>'
+        rf'<td>Call of a legacy route</td><td>{yesterday}</td><td class="number">(\d+)</td>',
+        idle.text,
+    )
+    assert usage_row is not None
+    assert usage_row.groups() == (GROUPS_ROUTE, "3")
+    assert "/api/v1/groups/{group_id}" not in idle.text  # south's
+    # With the audits: the same states, gates and next command as the command line's.
+    page = admin.get("/migration", params={"run": "1"})
+    assert page.status_code == 200
+    assert page_problems(page.text) == []
+    document = cli(
+        "migration", "status", "--database-url", db_url, "--school", str(school_id), "--json"
+    ).json()
+    assert _states(page.text) == {p["phase"]: p["state"] for p in document["phases"]}
+    assert _gates(page.text) == [
+        (gate["name"], gate["passed"]) for p in document["phases"] for gate in p["gates"]
+    ]
+    assert document["next_command"] == f"teameval audit access --school {school_id}"
+    assert f'<code id="next-command">{document["next_command"]}</code>' in page.text
+    shown_figure = re.search(
+        r'<tr data-gate="shadow_quiet">.*?</span></td>\s*<td>([^<]*)</td>', page.text, re.S
+    )
+    assert shown_figure is not None
+    assert shown_figure.group(1) == "3 disagreements in 9 decisions over the last 30 days"
+
+
+def test_the_phases_in_dutch(
+    pages_for: Pages, worlds: RosterWorld, session_factory: sessionmaker[Session]
+) -> None:
+    _watched(session_factory, worlds)
+    page = pages_for("admin", language="nl").get("/migration", params={"run": "1"})
+    assert page_problems(page.text) == []
+    overview = page.text[
+        page.text.index('id="overview-heading"') : page.text.index('id="audit-heading"')
+    ]
+    assert "De fasen" in overview
+    assert "Toegang leest inschrijvingen, eerst bewezen" in overview
+    assert "Nog werk te doen" in overview
+    assert "De volgende opdracht om op de server uit te voeren" in overview
+    shadow = page.text[page.text.index('id="access-heading"') :]
+    assert "3 verschillen in 9 beslissingen in de laatste 30 dagen" in shadow
+    assert "Aanroep van een oude route" in shadow

@@ -109,8 +109,11 @@ class MigrationStatus:
     @property
     def next_command(self) -> str | None:
         """The one command to run next: that of the first phase with work left, in the
-        runbook's order (a later phase's gates build on the earlier ones)."""
+        runbook's order (a later phase's gates build on the earlier ones). None when nothing
+        is left, or when an earlier phase was not measured (it may have work left itself)."""
         for phase in self.phases:
+            if phase.state is PhaseState.NOT_RUN:
+                return None
             if phase.state is PhaseState.OPEN and phase.command:
                 return phase.command
         return None
