@@ -3,6 +3,11 @@
 Every test that takes ``db_url`` (or anything built on it) runs twice: ``[sqlite]`` and
 ``[postgresql]``. Without a reachable PostgreSQL the PostgreSQL half is skipped locally, and
 fails under ``CI=true``.
+
+``TEAMEVAL_TEST_LEGACY`` (``on``, the default; ``off``; ``retired``) chooses the legacy mode the
+whole suite runs in (see tests/legacy_modes.py): with ``off`` and ``retired`` every settings,
+app and ``teameval`` subprocess the tests build has legacy groups off, ``retired`` also retires
+the legacy tables of each migrated template, and the tests marked ``legacy`` are deselected.
 """
 
 from __future__ import annotations
@@ -28,11 +33,20 @@ from tests.databases import (
     throwaway_sqlite,
 )
 from tests.factories import PASSWORD, SchoolWorld, make_world
+from tests.legacy_modes import (
+    deselect_legacy_tests,
+    legacy_test_mode,
+    report_legacy_mode,
+    retire_template,
+    switch_legacy_groups,
+)
 
 BACKENDS = ["sqlite", "postgresql"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Before any test module is imported, so every Settings and subprocess sees the mode.
+    switch_legacy_groups(legacy_test_mode())
     reason = postgres_unreachable_reason()
     config.stash[_POSTGRES_DOWN] = reason
     if reason and os.environ.get("CI", "").lower() == "true":
@@ -46,6 +60,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 _POSTGRES_DOWN = pytest.StashKey[str | None]()
 _CHROMIUM_MISSING = pytest.StashKey[str | None]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    deselect_legacy_tests(config, items, legacy_test_mode())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    report_legacy_mode(terminalreporter, legacy_test_mode())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -77,10 +99,12 @@ def _migrated_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -
         directory = tmp_path_factory.mktemp("template")
         with throwaway_sqlite(directory) as url:
             schema.upgrade(url)
+            retire_template(url, legacy_test_mode(), tmp_path_factory)
             yield str(make_engine(url).url.database)
         return
     with throwaway_postgres() as url:
         schema.upgrade(url)
+        retire_template(url, legacy_test_mode(), tmp_path_factory)
         yield str(sa.engine.make_url(url).database)
 
 

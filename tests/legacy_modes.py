@@ -1,0 +1,105 @@
+"""The legacy mode the whole suite runs in: ``TEAMEVAL_TEST_LEGACY=on|off|retired``.
+
+Issue 14 asks that every non-legacy route and page works unchanged with legacy groups off, and on
+a database whose legacy tables were retired. Rather than a second copy of the suite, the same
+suite runs again in that mode:
+
+- ``on`` (the default): today's behaviour, every test runs.
+- ``off``: ``TEAMEVAL_LEGACY_GROUPS=off`` is put in the environment before any test module is
+  imported, so every ``Settings`` the tests build (fixtures, factories, ``create_app``), every
+  in-process CLI run and every ``teameval`` subprocess reads it; xdist workers inherit it. A
+  test that passes ``legacy_groups=`` itself keeps its own value.
+- ``retired``: as ``off``, and each engine's migrated template is retired with the operator's
+  commands (``teameval legacy mode off``, then ``teameval legacy retire --commit --archive``),
+  so every ``db_url`` copy has no legacy tables or columns.
+
+In ``off`` and ``retired`` the tests marked ``legacy`` (they exercise legacy groups on purpose)
+are deselected here, whatever ``-m`` says, so a hand run cannot forget it; tests/test_suite_modes.py
+keeps that list short and named.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Literal, cast
+
+import pytest
+import sqlalchemy as sa
+
+MODE_ENV = "TEAMEVAL_TEST_LEGACY"
+MODES = ("on", "off", "retired")
+LegacyTestMode = Literal["on", "off", "retired"]
+LEGACY_MARKER = "legacy"
+# The legacy tables (and the legacy columns on other tables) a retirement removes.
+LEGACY_TABLES = ("groups", "group_members")
+
+
+def legacy_test_mode() -> LegacyTestMode:
+    value = os.environ.get(MODE_ENV, "on").strip().lower() or "on"
+    if value not in MODES:
+        raise pytest.UsageError(f"{MODE_ENV}={value!r}: expected one of {', '.join(MODES)}")
+    return cast(LegacyTestMode, value)
+
+
+def switch_legacy_groups(mode: LegacyTestMode) -> None:
+    """Legacy groups off for everything this process and its children build."""
+    if mode != "on":
+        os.environ["TEAMEVAL_LEGACY_GROUPS"] = "off"
+
+
+def deselect_legacy_tests(
+    config: pytest.Config, items: list[pytest.Item], mode: LegacyTestMode
+) -> None:
+    if mode == "on":
+        return
+    legacy = [item for item in items if item.get_closest_marker(LEGACY_MARKER)]
+    if not legacy:
+        return
+    config.hook.pytest_deselected(items=legacy)
+    chosen = set(map(id, legacy))
+    items[:] = [item for item in items if id(item) not in chosen]
+
+
+def report_legacy_mode(reporter: pytest.TerminalReporter, mode: LegacyTestMode) -> None:
+    """One line naming the mode and what ran, so a pass that skipped half is seen."""
+    if mode == "on" and MODE_ENV not in os.environ:
+        return
+    keys = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "deselected")
+    counts = {key: len(reporter.stats.get(key, [])) for key in keys}
+    figures = ", ".join(f"{count} {key}" for key, count in counts.items() if count)
+    reporter.write_line(f"{MODE_ENV}={mode}: {figures or 'nothing ran'}", bold=True)
+
+
+def retire_template(
+    url: str, mode: LegacyTestMode, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Retire a freshly migrated template the way an operator does, and check it took."""
+    if mode != "retired":
+        return
+    archive = tmp_path_factory.mktemp("legacy-archive") / "legacy-archive.zip"
+    _run_teameval("legacy", "mode", "off", "--commit", "--database-url", url)
+    _run_teameval("legacy", "retire", "--commit", "--archive", str(archive), "--database-url", url)
+    engine = sa.create_engine(url)
+    try:
+        left = set(LEGACY_TABLES) & set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    if left:
+        raise RuntimeError(f"`teameval legacy retire` exited 0 but left {sorted(left)} in {url}")
+
+
+def _run_teameval(*args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "teameval", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"{MODE_ENV}=retired: `teameval {' '.join(args)}` exited {result.returncode}\n"
+            f"stdout: {result.stdout}\nstderr: {result.stderr}"
+        )
