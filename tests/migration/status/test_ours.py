@@ -290,10 +290,10 @@ def test_switched_off_then_retired(db_url: str, tmp_path: Path) -> None:
     assert phases["4-5"] == _phase45(_usage(), mode="off", source="database")
     assert document_off["next_command"] == "teameval legacy retire --commit"
     archive = tmp_path / "legacy.zip"
-    retired = cli(
+    retire = cli(
         "legacy", "retire", "--commit", "--archive", str(archive), "--database-url", db_url
     )
-    assert retired.exit_code == 0, (retired.stdout, retired.stderr)
+    assert retire.exit_code == 0, (retire.stdout, retire.stderr)
     after = status(db_url)
     engine = sa.create_engine(db_url)
     with engine.connect() as connection:
