@@ -78,8 +78,7 @@ def decided_pairs(
 ) -> sa.Select[Any]:
     """One row per (student, course) with an active membership or any enrollment:
     ``legacy`` (phase 1's flag, NULL without an active membership), ``enrollment`` (NULL, 0
-    inactive, 1 active), ``decision`` (:class:`Decision`), ``archived`` (0 or 1) and the
-    course's ``code``.
+    inactive, 1 active), ``decision`` (:class:`Decision`) and ``archived`` (0 or 1).
 
     With ``school_id``: the pairs phase 1 scopes to that school (any of their rows in it, so
     its cross-school anomalies are there) and the enrollments of its courses. So only pairs of
@@ -115,7 +114,6 @@ def decided_pairs(
     archived: sa.ColumnElement[Any] = (
         sa.case((is_true(u.c.archived), 1), else_=0) if schema.has_archived else sa.literal(0)
     )
-    code = c.c.code if schema.enrollment.has("courses", "code") else sa.null()
     return sa.select(
         merged.c.student_id,
         merged.c.course_id,
@@ -123,7 +121,6 @@ def decided_pairs(
         merged.c.enrollment,
         decision.label("decision"),
         archived.label("archived"),
-        code.label("code"),
     ).select_from(
         merged.join(u, u.c.id == merged.c.student_id).join(c, c.c.id == merged.c.course_id)
     )
@@ -146,11 +143,20 @@ def course_counts(schema: AccessSchema, *, school_id: int | None) -> sa.Select[A
         _count(d.c.legacy == LEGACY_NON_STUDENT, "non_student_member"),
         _count(d.c.legacy == LEGACY_CROSS_SCHOOL, "cross_school"),
     ]
-    return (
-        sa.select(d.c.course_id, d.c.code, *counts)
+    per_course = (
+        sa.select(d.c.course_id, *counts)
         .where(sa.or_(d.c.decision != int(Decision.NEITHER), d.c.legacy > LEGACY_ELIGIBLE))
-        .group_by(d.c.course_id, d.c.code)
-        .order_by(d.c.course_id)
+        .group_by(d.c.course_id)
+        .subquery("per_course")
+    )
+    # The code after grouping: a few thousand course rows, not a text column in a sort of
+    # every pair.
+    c = schema.enrollment.courses.alias("named")
+    code = c.c.code if schema.enrollment.has("courses", "code") else sa.null()
+    return (
+        sa.select(per_course, code.label("code"))
+        .select_from(per_course.join(c, c.c.id == per_course.c.course_id))
+        .order_by(per_course.c.course_id)
     )
 
 
