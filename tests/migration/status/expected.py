@@ -10,6 +10,9 @@ import sqlalchemy as sa
 from teameval.config import Settings
 from teameval.migration.phase6.gates import retirement_gates
 
+# The legacy mode the tests' commands run with, whatever the suite's pass sets
+# (tests/legacy_modes.py): the status is compared with what this mode makes of each stage.
+ON = {"TEAMEVAL_LEGACY_GROUPS": "dual-write"}
 NEVER_SERVED = "not applicable: the service never ran on this database (no {} table)"
 UNMAPPED = {
     "cross_school": 0,

@@ -11,6 +11,7 @@ from teameval.roster.legacy.watch.counts import utc_today
 from tests.migration.conftest import cli
 from tests.migration.status.dataset import load_legacy_school
 from tests.migration.status.expected import (
+    ON,
     access,
     document,
     gate,
@@ -26,13 +27,13 @@ PHASE3 = "Access reads enrollments, proven first"
 
 
 def status(url: str, *options: str) -> dict[str, Any]:
-    result = cli("migration", "status", "--database-url", url, "--json", *options)
+    result = cli("migration", "status", "--database-url", url, "--json", *options, env=ON)
     assert (result.exit_code, result.stderr) == (0, "")
     return result.json()
 
 
 def run(url: str, *command: str) -> None:
-    result = cli(*command, "--database-url", url)
+    result = cli(*command, "--database-url", url, env=ON)
     assert result.exit_code == 0, (result.stdout, result.stderr)
 
 
