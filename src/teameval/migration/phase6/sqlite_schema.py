@@ -23,6 +23,7 @@ from teameval.migration.phase6.catalog import quote, sql_literal
 
 NEW_TABLE_PREFIX = "phase6_new_"
 RESTORE_VALUES = "phase6_restore_values"
+HOLD = "phase6_restore_hold"
 
 
 def names(text: str, column: str) -> bool:
@@ -124,12 +125,6 @@ def _without_column(create: str, column: str, new_name: str) -> str:
     return f"CREATE TABLE {quote(new_name)} (\n    {body}\n){parsed.tail}"
 
 
-def _with_name(create: str, new_name: str) -> str:
-    parsed = _parse(create)
-    body = ",\n    ".join(parsed.parts)
-    return f"CREATE TABLE {quote(new_name)} (\n    {body}\n){parsed.tail}"
-
-
 def _swap(
     connection: sa.Connection, table: str, create_new: str, copy: str, keep: list[str]
 ) -> None:
@@ -209,16 +204,28 @@ def restore_column(
     rows = _master(connection, table)
     keep = [row.sql for row in rows if row.type in {"index", "trigger"}]
     every = ", ".join(quote(c) for c in ddl["columns"])
-    selected = ", ".join("r.value" if c == column else f"t.{quote(c)}" for c in ddl["columns"])
-    join = " AND ".join(f"r.{quote(k)} = t.{quote(k)}" for k in key)
-    _swap(
-        connection,
-        table,
-        _with_name(ddl["create_table"], NEW_TABLE_PREFIX + table),
-        f"INSERT INTO {{new}} ({every}) SELECT {selected} FROM {quote(table)} t "
-        f"LEFT JOIN temp.{RESTORE_VALUES} r ON {join}",
-        [*keep, *ddl["indexes"], *ddl["triggers"]],
+    selected = ", ".join(
+        f"r.value AS {quote(c)}" if c == column else f"t.{quote(c)}" for c in ddl["columns"]
     )
+    join = " AND ".join(f"r.{quote(k)} = t.{quote(k)}" for k in key)
+    sequence = _sequence(connection, table)
+    # Through a holding table, so the table is made again from the archived text itself (a
+    # rename would rewrite its name in the stored text).
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{HOLD}")
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE {HOLD} AS SELECT {selected} FROM {quote(table)} t "
+        f"LEFT JOIN temp.{RESTORE_VALUES} r ON {join}"
+    )
+    connection.exec_driver_sql(f"DROP TABLE {quote(table)}")
+    connection.exec_driver_sql(ddl["create_table"])
+    connection.exec_driver_sql(
+        f"INSERT INTO {quote(table)} ({every}) SELECT {every} FROM temp.{HOLD}"
+    )
+    connection.exec_driver_sql(f"DROP TABLE temp.{HOLD}")
+    for statement in [*keep, *ddl["indexes"], *ddl["triggers"]]:
+        connection.exec_driver_sql(statement)
+    if sequence is not None:
+        set_sequence(connection, table, sequence)
     connection.exec_driver_sql(f"DROP TABLE temp.{RESTORE_VALUES}")
 
 
