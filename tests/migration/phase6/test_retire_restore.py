@@ -164,7 +164,8 @@ def test_retire_then_restore_gives_everything_back(ours_url: str, tmp_path: Path
     assert [(c["table"], c["column"], c["rows_with_a_value"]) for c in dry["plan"]["columns"]] == [
         ("project_teams", "team_id", 1)
     ]
-    assert not archive.exists() and data_of(url) == rows_before
+    assert not archive.exists()
+    assert data_of(url) == rows_before
 
     result = retire(url, archive, "--commit")
     document = result.json()
@@ -218,8 +219,11 @@ def _today() -> str:
 
 GATE_CASES = {
     "phase1_audit": "teacher_member",
-    "shadow_quiet": "INSERT INTO access_shadow_counts (school_id, course_id, day, decisions, legacy_only, enrollment_only) SELECT school_id, id, '{day}', 1, 1, 0 FROM courses WHERE code = 'OO-4A'",
-    "usage_quiet": "INSERT INTO legacy_usage_counts (school_id, day, route, kind, count) SELECT id, '{day}', 'GET /api/v1/courses/{{course_id}}/groups', 'call', 1 FROM schools",
+    "shadow_quiet": "INSERT INTO access_shadow_counts (school_id, course_id, day, decisions, "
+    "legacy_only, enrollment_only) SELECT school_id, id, '{day}', 1, 1, 0 FROM courses "
+    "WHERE code = 'OO-4A'",
+    "usage_quiet": "INSERT INTO legacy_usage_counts (school_id, day, route, kind, count) "
+    "SELECT id, '{day}', 'GET /api/v1/courses/{{course_id}}/groups', 'call', 1 FROM schools",
     "legacy_mode_off": None,
 }
 
