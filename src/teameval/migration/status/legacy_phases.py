@@ -125,7 +125,7 @@ def _usage_gate(context: Context, figures: dict[str, Any]) -> StatusGate:
         f"{summary.calls} calls of legacy routes over {_days(context)}",
         f"last call on {last.isoformat() if last else 'no day counted'}; "
         f"{summary.reads} reads of legacy data by other routes and commands",
-        f"teameval legacy usage --days {context.quiet_days}",
+        f"teameval legacy usage --days {context.quiet_days}{context.school}",
         values={"calls": summary.calls, "days": context.quiet_days},
     )
 
