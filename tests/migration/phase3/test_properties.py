@@ -17,8 +17,6 @@ from teameval.db import make_engine
 from teameval.migration.phase3.audit import audit_access
 from tests.migration.dataset import LEGACY_TABLES, create_legacy_schema
 
-pytestmark = pytest.mark.legacy
-
 MEMBERSHIP = {None: "none", 0: "eligible", 1: "cross_school", 2: "non_student_member"}
 ENROLLMENT = {None: "missing", False: "inactive", True: "active"}
 
