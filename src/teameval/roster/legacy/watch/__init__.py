@@ -33,6 +33,9 @@ def install(app: FastAPI) -> None:
 
     state = app.state.teameval
     switch = ShadowSwitch(app.state.engine, state.settings)
+    # Read the database's mode now, while the app is built, so the first request does not pay
+    # for it (and tests that count a request's statements see only the request's own).
+    switch.check()
     app.state.legacy_shadow_switch = switch
     app.include_router(page_router)
     # Innermost of the user middleware (add_middleware would put it outermost): inside the

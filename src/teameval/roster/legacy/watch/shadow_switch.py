@@ -2,8 +2,8 @@
 database whose legacy tables are gone (the shadow's legacy column would fail the request).
 
 ``TEAMEVAL_LEGACY_GROUPS`` (``adapter.is_on``) is read per request; the database's own state
-(``teameval legacy mode`` / ``retire``: ``migration.phase6.state.effective_legacy_mode``, or,
-where that is not available, whether ``group_members`` exists) costs a query, so it is re-read at
+(``teameval legacy mode`` / ``retire``: ``migration.phase6.state.effective_legacy_mode``) costs a
+query, so it is re-read at
 most every ``RECHECK_SECONDS`` per process, never per request. Retiring requires legacy groups
 off in the configuration, which stops the shadow at once; the database check covers a
 configuration that disagrees with the database.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -27,12 +26,9 @@ log = logging.getLogger(__name__)
 
 def database_mode(connection: sa.Connection, settings: Settings) -> str:
     """``dual-write``, ``off`` or ``retired``, as the database says."""
-    try:
-        from teameval.migration.phase6.state import effective_legacy_mode
-    except ImportError:  # phase 6's state module not there: judge by the table itself
-        return "dual-write" if sa.inspect(connection).has_table("group_members") else "retired"
-    mode: Any = effective_legacy_mode(connection, settings)
-    return str(mode)
+    from teameval.migration.phase6.state import effective_legacy_mode
+
+    return str(effective_legacy_mode(connection, settings))
 
 
 class ShadowSwitch:
