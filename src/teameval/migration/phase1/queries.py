@@ -31,6 +31,12 @@ def _statements() -> ModuleType:
     return statements
 
 
+def _backfill_statements() -> ModuleType:
+    from teameval.migration.phase1 import backfill_statements
+
+    return backfill_statements
+
+
 def _audit_statements() -> ModuleType:
     from teameval.migration.phase1 import audit_statements
 
@@ -117,7 +123,7 @@ def postgres_backfill_batch(
 ) -> Query:
     return Query(
         _batch_key("phase1.postgres_backfill_batch", schema, school_id, students),
-        lambda: _statements().postgres_backfill_batch(
+        lambda: _backfill_statements().postgres_backfill_batch(
             schema, school_id=school_id, students=students
         ),
         _batch_values(school_id, students),

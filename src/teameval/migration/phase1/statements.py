@@ -24,7 +24,7 @@ __all__ = ["ANOMALY_NAMES", "Category", "Members"]  # re-exported: where categor
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.expression import ColumnElement
 
 from teameval.migration.phase1.categories import ANOMALY_NAMES, Category, Members
@@ -56,12 +56,46 @@ def true_value(column: sa.ColumnElement[Any]) -> Any:
     return sa.true() if _is_boolean(column) else sa.literal(1)
 
 
+def rows_agree_on_school(
+    *,
+    group: ColumnElement[Any],
+    user: ColumnElement[Any],
+    course: ColumnElement[Any],
+    member: ColumnElement[Any] | None,
+) -> ColumnElement[bool]:
+    """A membership's user, course and membership row (where it has a school) are all of its
+    group's school. Columns, not tables, so the backfill batch can ask it of a subquery's."""
+    same_school = [user == group, course == group]
+    if member is not None:
+        same_school.append(member == group)
+    return sa.and_(*same_school)
+
+
+def membership_anomaly(
+    role: ColumnElement[Any], same_school: ColumnElement[bool]
+) -> ColumnElement[Any]:
+    """A membership's anomaly flag: 2 if its member is not a student, else 1 if its rows
+    disagree on the school, else 0. A pair's flag is the ``max`` over its memberships. NULL
+    school ids and roles fall to the anomaly: unknown is never treated as a match."""
+    not_student = sa.func.coalesce(role == "student", sa.false()) == sa.false()
+    return sa.case((not_student, 2), (same_school, 0), else_=1)
+
+
+def in_school_scope(school_id: int, *schools: ColumnElement[Any]) -> ColumnElement[bool]:
+    """A pair is in a school's scope if any row it is made of belongs to that school, so an
+    operator of one school also sees the cross-school anomalies that involve it."""
+    school = sa.bindparam(SCHOOL_PARAMETER, school_id, type_=sa.Integer)
+    return sa.or_(*[column == school for column in schools])
+
+
 def _same_school(schema: EnrollmentSchema) -> ColumnElement[bool]:
     gm, g, c, u = schema.group_members, schema.groups, schema.courses, schema.users
-    same_school = [u.c.school_id == g.c.school_id, c.c.school_id == g.c.school_id]
-    if schema.has(gm, "school_id"):
-        same_school.append(gm.c.school_id == g.c.school_id)
-    return sa.and_(*same_school)
+    return rows_agree_on_school(
+        group=g.c.school_id,
+        user=u.c.school_id,
+        course=c.c.school_id,
+        member=gm.c.school_id if schema.has(gm, "school_id") else None,
+    )
 
 
 def _is_student(schema: EnrollmentSchema) -> ColumnElement[bool]:
@@ -96,13 +130,10 @@ def _membership_conditions(
         # Redundant with the join, but lets the planner range-scan users by primary key too.
         conditions += students.clause(u.c.id)
     if school_id is not None:
-        # A pair is in a school's scope if any row it is made of belongs to that school, so an
-        # operator of one school also sees the cross-school anomalies that involve it.
-        school = sa.bindparam(SCHOOL_PARAMETER, school_id, type_=sa.Integer)
-        touches = [g.c.school_id == school, c.c.school_id == school, u.c.school_id == school]
+        schools = [g.c.school_id, c.c.school_id, u.c.school_id]
         if schema.has(gm, "school_id"):
-            touches.append(gm.c.school_id == school)
-        conditions.append(sa.or_(*touches))
+            schools.append(gm.c.school_id)
+        conditions.append(in_school_scope(school_id, *schools))
     return conditions
 
 
@@ -134,8 +165,6 @@ def pairs(
     ``school`` the group's school is left out (the audit's counts do not need it); ``members``
     keeps the pairs of students only or of the others only (:data:`Members`)."""
     gm, g, u = schema.group_members, schema.groups, schema.users
-    # NULL school ids and roles fall to the anomaly: unknown is never treated as a match.
-    not_student = sa.func.coalesce(u.c.role == "student", sa.false()) == sa.false()
     anomaly: sa.ColumnElement[Any]
     if members == "students":
         # The role is known here: leaving it out keeps the role column out of the users side.
@@ -143,7 +172,7 @@ def pairs(
     elif members == "others":
         anomaly = sa.literal(2)
     else:
-        anomaly = sa.case((not_student, 2), (_same_school(schema), 0), else_=1)
+        anomaly = membership_anomaly(u.c.role, _same_school(schema))
     conditions = _membership_conditions(
         schema, school_id=school_id, students=students, members=members
     )
@@ -257,13 +286,7 @@ def student_id_bounds(schema: EnrollmentSchema) -> sa.Select[Any]:
     ).where(is_true(gm.c.active))
 
 
-def classified_cte(schema: EnrollmentSchema, select: sa.Select[Any]) -> sa.CTE:
-    cte = select.cte("classified")
-    # Referenced twice (the batch's counts and its write): classify once, not scan twice.
-    return cte.prefix_with("MATERIALIZED") if schema.supports_materialized_cte else cte
-
-
-def _new_enrollment_columns(
+def new_enrollment_columns(
     schema: EnrollmentSchema, source: sa.FromClause
 ) -> tuple[list[str], list[sa.ColumnElement[Any]]]:
     ce = schema.course_enrollments
@@ -283,7 +306,7 @@ def _new_enrollment_columns(
     return names, values
 
 
-def _reactivation_values(schema: EnrollmentSchema) -> dict[str, Any]:
+def reactivation_values(schema: EnrollmentSchema) -> dict[str, Any]:
     ce = schema.course_enrollments
     values: dict[str, Any] = {"active": true_value(ce.c.active)}
     if schema.has(ce, "updated_at"):
@@ -299,52 +322,6 @@ def category_sums(classified: sa.FromClause) -> list[sa.ColumnElement[Any]]:
         ).label(category.name.lower())
         for category in Category
     ]
-
-
-def postgres_backfill_batch(
-    schema: EnrollmentSchema, *, school_id: int | None, students: StudentRange
-) -> sa.Select[Any]:
-    """PostgreSQL: classify one batch of students and write it, in ONE statement.
-
-    ``INSERT … ON CONFLICT DO UPDATE … WHERE NOT active`` both creates missing enrollments and
-    reactivates inactive ones. It is race-safe under READ COMMITTED: a row another transaction
-    inserts meanwhile becomes a conflict (reactivated if inactive, left alone if active), never a
-    unique-key error or a duplicate. ``xmax = 0`` on the returned row tells an insert from an
-    update, so the counts are exactly what this statement did.
-    """
-    ce = schema.course_enrollments
-    classified = classified_cte(
-        schema,
-        classified_pairs(
-            schema,
-            school_id=school_id,
-            students=students,
-            # A pair's school is only written where enrollments have one: one aggregate less.
-            school=schema.has(ce, "school_id"),
-        ),
-    )
-    todo = sa.select(classified).where(
-        classified.c.category.in_([int(Category.MISSING), int(Category.ENROLLED_INACTIVE)])
-    )
-    todo_sub = todo.subquery("todo")
-    names, values = _new_enrollment_columns(schema, todo_sub)
-    insert = postgresql.insert(ce).from_select(names, sa.select(*values))
-    written = (
-        insert.on_conflict_do_update(
-            index_elements=["course_id", "student_id"],
-            set_=_reactivation_values(schema),
-            where=is_not_true(ce.c.active),
-        )
-        .returning(sa.literal_column("(xmax = 0)", sa.Boolean).label("inserted"))
-        .cte("written")
-    )
-    created = sa.select(sa.func.count()).where(written.c.inserted).scalar_subquery()
-    reactivated = sa.select(sa.func.count()).where(sa.not_(written.c.inserted)).scalar_subquery()
-    return sa.select(
-        *category_sums(classified),
-        created.label("created"),
-        reactivated.label("reactivated"),
-    ).select_from(classified)
 
 
 def category_totals(
@@ -373,7 +350,7 @@ def reactivate_inactive(
         sa.update(ce)
         .where(sa.tuple_(ce.c.course_id, ce.c.student_id).in_(inactive))
         .where(is_not_true(ce.c.active))
-        .values(_reactivation_values(schema))
+        .values(reactivation_values(schema))
     )
 
 
@@ -384,7 +361,7 @@ def insert_missing(
     classified = classified_pairs(schema, school_id=school_id, students=students).subquery(
         "classified"
     )
-    names, values = _new_enrollment_columns(schema, classified)
+    names, values = new_enrollment_columns(schema, classified)
     # SQLite needs a WHERE in an INSERT … SELECT … ON CONFLICT (parser ambiguity); we have one.
     source = sa.select(*values).where(classified.c.category == int(Category.MISSING))
     return (
