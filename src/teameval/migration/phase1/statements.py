@@ -1,9 +1,12 @@
 """Pure statement builders for the enrollment audit and backfill.
 
 Everything both tools mean by "missing", "inactive" and "anomaly" is defined once, in
-:func:`classified_pairs`. The audit counts its rows; the backfill writes the rows it marks
-``MISSING`` or ``INACTIVE``. Every builder returns a SQLAlchemy Core statement and touches no
-database, so the statements can be read, tested and explained on their own.
+:func:`classified_pairs`. The audit and the dry run count its rows; the SQLite backfill writes
+the rows it marks ``MISSING`` or ``INACTIVE``. PostgreSQL's backfill batch
+(``backfill_statements``) orders the same work as the bare ``INSERT`` does, from the same
+pieces (:func:`membership_anomaly`, :func:`rows_agree_on_school`, :func:`in_school_scope`).
+Every builder returns a SQLAlchemy Core statement and touches no database, so the statements
+can be read, tested and explained on their own.
 
 A *pair* is a distinct (student, course) reached through an active ``group_members`` row, its
 group and the group's course. Each pair gets exactly one category, in this order of precedence:
