@@ -43,6 +43,12 @@ def legacy_test_mode() -> LegacyTestMode:
     return cast(LegacyTestMode, value)
 
 
+def legacy_groups_off() -> bool:
+    """Whether this run has legacy groups off: for the few tests that walk every route and
+    leave the legacy ones out then (they answer 410; tests/roster/legacy covers that)."""
+    return legacy_test_mode() != "on"
+
+
 def switch_legacy_groups(mode: LegacyTestMode) -> None:
     """Legacy groups off for everything this process and its children build."""
     if mode != "on":
@@ -54,12 +60,26 @@ def deselect_legacy_tests(
 ) -> None:
     if mode == "on":
         return
-    legacy = [item for item in items if item.get_closest_marker(LEGACY_MARKER)]
+    legacy = [item for item in items if is_legacy(item)]
     if not legacy:
         return
     config.hook.pytest_deselected(items=legacy)
     chosen = set(map(id, legacy))
     items[:] = [item for item in items if id(item) not in chosen]
+
+
+def is_legacy(item: pytest.Item) -> bool:
+    """Marked ``legacy``, or a case of a route-table test (tests/roster/routes_table.py) whose
+    route is a legacy one: those answer 410 with legacy groups off, which
+    tests/roster/legacy and the deprecation tests check."""
+    if item.get_closest_marker(LEGACY_MARKER):
+        return True
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return False
+    from tests.roster.routes_table import Route  # here: it pulls in the roster fixtures
+
+    return any(isinstance(value, Route) and value.legacy for value in callspec.params.values())
 
 
 def report_legacy_mode(reporter: pytest.TerminalReporter, mode: LegacyTestMode) -> None:

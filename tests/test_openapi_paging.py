@@ -3,6 +3,7 @@ teams) are pages like every other list: ``page``/``page_size`` in, ``Page`` out.
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import login
@@ -30,6 +31,7 @@ def test_my_courses_is_a_page(
     assert bad.json()["errors"][0]["field"] == "query.page_size"
 
 
+@pytest.mark.legacy
 def test_a_courses_legacy_teams_are_a_page(
     client: TestClient, two_schools: tuple[SchoolWorld, SchoolWorld]
 ) -> None:

@@ -215,6 +215,7 @@ def test_a_create_never_turns_into_an_update(worlds: RosterWorld, session_factor
     assert _contents(session_factory, north.school.id) == before
 
 
+@pytest.mark.legacy
 def test_a_racing_move_to_another_team_is_409_with_nothing_changed(
     worlds: RosterWorld,
     client: TestClient,
@@ -239,6 +240,7 @@ def test_a_racing_move_to_another_team_is_409_with_nothing_changed(
     assert _contents(session_factory, north.school.id) == before
 
 
+@pytest.mark.legacy
 def test_two_teams_of_one_course_for_one_student_is_422(
     worlds: RosterWorld, client: TestClient, session_factory: Factory
 ) -> None:

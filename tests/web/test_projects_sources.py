@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -97,6 +98,7 @@ def new_project(factory: sessionmaker[Session], worlds: RosterWorld, status: str
         return make_project(session, worlds.north.course, "Nieuwe week", status).id
 
 
+@pytest.mark.legacy
 def test_copy_from_groups_previews_then_makes_the_services_teams(
     pages_for: Pages, worlds: RosterWorld, session_factory: sessionmaker[Session]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -9,6 +10,8 @@ from teameval.models import Project, ProjectTeam, ProjectTeamMember, Role, User
 from tests.factories import make_group, make_team, make_user
 from tests.projects.teams.sources_support import Factory, group_member, layout, students, tables
 from tests.roster.conftest import API, RosterWorld, app_client, bearer
+
+pytestmark = pytest.mark.legacy  # the project team source that copies legacy teams
 
 
 def _groups(factory: Factory, worlds: RosterWorld) -> dict[str, int]:

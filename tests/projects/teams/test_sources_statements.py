@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -62,6 +63,7 @@ def _counts(client: TestClient, worlds: RosterWorld, factory: Factory, size: int
     return counts
 
 
+@pytest.mark.legacy
 def test_sources_send_as_many_statements_for_60_students_as_for_10(
     client: TestClient, worlds: RosterWorld, session_factory: Factory
 ) -> None:

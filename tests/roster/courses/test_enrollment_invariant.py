@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -140,6 +141,7 @@ class Scenario:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(operations=st.lists(OPERATIONS, min_size=1, max_size=8))
+@pytest.mark.legacy
 def test_enrollment_always_covers_membership(
     shared_client: TestClient,
     shared_session_factory: sessionmaker[Session],

@@ -197,6 +197,7 @@ ROW_ERRORS = [
 
 
 @pytest.mark.parametrize(("cells", "message"), ROW_ERRORS)
+@pytest.mark.legacy
 def test_row_errors_name_the_line_and_make_the_commit_write_nothing(
     client: TestClient,
     admin: dict[str, str],
@@ -299,6 +300,7 @@ def test_absent_columns_and_empty_cells_leave_fields_alone(
     assert _codes(session_factory, user.id) == {"OO-4A"}
 
 
+@pytest.mark.legacy
 def test_courses_column_is_the_exact_set_and_team_follows_it(
     client: TestClient, admin: dict[str, str], north: SchoolWorld, session_factory: Factory
 ) -> None:

@@ -236,6 +236,7 @@ def test_control_characters_in_cells_are_row_errors_in_preview_and_commit(
         assert session.scalar(select(User.class_name).where(User.email == "tab@north.nl")) == "4A B"
 
 
+@pytest.mark.legacy
 def test_team_numbers_past_the_column_are_row_errors(
     client: TestClient, admin: dict[str, str], session_factory: Factory, worlds: RosterWorld
 ) -> None:

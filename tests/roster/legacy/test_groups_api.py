@@ -14,6 +14,8 @@ from tests.roster.conftest import API, RosterWorld, app_client, bearer
 from tests.roster.db_checks import audit_actions, count, enrollment, last_audit_id, membership
 from tests.roster.routes_table import ROUTES, Route, call
 
+pytestmark = pytest.mark.legacy  # the legacy team API itself
+
 Factory = sessionmaker[Session]
 
 

@@ -14,6 +14,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +25,8 @@ from tests.roster.conftest import API, RosterWorld, app_client, bearer
 from tests.roster.db_checks import audit_actions, last_audit_id
 from tests.roster.import_helpers import csv_bytes, post_import
 from tests.roster.routes_table import ROUTES, Route, call
+
+pytestmark = pytest.mark.legacy  # compares the legacy tables' rows; sets legacy groups off itself
 
 Factory = sessionmaker[Session]
 Rows = dict[int, dict[str, Any]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +15,7 @@ Factory = sessionmaker[Session]
 STUDENTS = f"{API}/admin/students"
 
 
+@pytest.mark.legacy
 def test_create_normalises_and_returns_the_student_with_courses_and_teams(
     shared_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
 ) -> None:
@@ -77,6 +79,7 @@ def test_duplicates_are_409_and_write_nothing(
     ]
 
 
+@pytest.mark.legacy
 def test_unknown_course_code_is_422_naming_it_and_creates_nothing(
     shared_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
 ) -> None:
@@ -224,6 +227,7 @@ def test_list_searches_filters_sorts_and_counts(
     assert "NOPE" in unknown.json()["detail"]
 
 
+@pytest.mark.legacy
 def test_patch_teams_is_the_complete_set_of_legacy_teams(
     shared_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
 ) -> None:

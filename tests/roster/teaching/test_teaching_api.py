@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,6 +46,7 @@ def _add_students(factory: Factory, world: RosterWorld, how_many: int, tag: str)
         )
 
 
+@pytest.mark.legacy
 def test_roster_lists_active_enrollments_with_team_numbers_in_constant_queries(
     shared_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
 ) -> None:
@@ -153,6 +155,7 @@ def test_unenroll_deactivates_the_enrollment_and_the_course_memberships(
     assert len(audit_actions(shared_session_factory, north.school.id, before)) == 3
 
 
+@pytest.mark.legacy
 def test_team_number_moves_the_student_and_creates_the_team(
     shared_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
 ) -> None:
@@ -182,6 +185,7 @@ def test_team_number_moves_the_student_and_creates_the_team(
     assert shared_client.put(url, json={}, headers=teacher).status_code == 422
 
 
+@pytest.mark.legacy
 def test_team_number_for_a_student_not_yet_in_the_course_enrolls_them(
     shared_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
 ) -> None:
