@@ -212,9 +212,9 @@ def psql(url: str, sql: str) -> list[str]:
     return [PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", _libpq(url), "-c", sql]
 
 
-def tool(*args: str, url: str) -> list[str]:
+def tool(*args: str, url: str, executable: str = TEAMEVAL) -> list[str]:
     # The console script operators type; its start-up is part of what is measured.
-    return [TEAMEVAL, *args, "--json", "--database-url", url]
+    return [executable, *args, "--json", "--database-url", url]
 
 
 @dataclass
@@ -284,19 +284,25 @@ def measure_audit(url: str, size: int, repeat: int) -> list[Measure]:
     ]
 
 
-def measure_commit(template: str, size: int, repeat: int) -> tuple[Measure, int]:
-    """Each run writes, so each gets its own fresh copy of the generated database."""
-    ours, issue = _runs(), _runs()
+def measure_commit(
+    template: str, size: int, repeat: int, baseline: str | None = None
+) -> tuple[list[Measure], int]:
+    """Each run writes, so each gets its own fresh copy of the generated database. With a
+    ``baseline`` executable (another version of ``teameval``), it runs in the same rounds."""
+    ours, issue, older = _runs(), _runs(), _runs()
+    sides: list[tuple[str | None, Runs]] = [(TEAMEVAL, ours), (None, issue)]
+    if baseline:
+        sides.append((baseline, older))
     for _ in range(repeat):
-        for side, runs in (("tool", ours), ("bare", issue)):
+        for executable, runs in sides:
             copy = f"bench_copy_{uuid.uuid4().hex[:10]}"
             _admin(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
             try:
                 url = _url(copy)
                 command = (
-                    tool("backfill", "enrollments", "--commit", url=url)
-                    if side == "tool"
-                    else psql(url, ISSUE_BACKFILL)
+                    psql(url, ISSUE_BACKFILL)
+                    if executable is None
+                    else tool("backfill", "enrollments", "--commit", url=url, executable=executable)
                 )
                 runs.add(timed(command))
             finally:
@@ -308,7 +314,21 @@ def measure_commit(template: str, size: int, repeat: int) -> tuple[Measure, int]
         f"#   backfill {size:,}: created {document['created']} reactivated "
         f"{document['reactivated']} ({written} rows)"
     )
-    return _measure(size, "backfill --commit", ours, issue, "issue"), written
+    measures = [_measure(size, "backfill --commit", ours, issue, "issue")]
+    if baseline:
+        # The same report, to the number and the key, or the comparison means nothing.
+        _check(
+            all(_comparable(out) == _comparable(ours.outputs[0]) for out in older.outputs),
+            "the baseline's backfill report",
+        )
+        measures.append(_measure(size, "backfill --commit, baseline", older, issue, "issue"))
+    return measures, written
+
+
+def _comparable(output: str) -> dict[str, object]:
+    document: dict[str, object] = json.loads(output)
+    document.pop("seconds")
+    return document
 
 
 def written_by_bare(template: str) -> int:
@@ -349,7 +369,7 @@ def startup(repeat: int) -> list[Measure]:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run(sizes: list[int], repeat: int) -> list[Measure]:
+def run(sizes: list[int], repeat: int, baseline: str | None = None) -> list[Measure]:
     results = startup(repeat)
     print(f"#   {asdict(results[0])}\n#   {asdict(results[1])}", flush=True)
     for size in sizes:
@@ -362,9 +382,10 @@ def run(sizes: list[int], repeat: int) -> list[Measure]:
             url = _url(name)
             results += measure_audit(url, size, repeat)
             print(f"#   {asdict(results[-2])}\n#   {asdict(results[-1])}", flush=True)
-            commit, written = measure_commit(name, size, repeat)
-            results.append(commit)
-            print(f"#   {asdict(results[-1])}", flush=True)
+            commits, written = measure_commit(name, size, repeat, baseline)
+            results += commits
+            for commit in commits:
+                print(f"#   {asdict(commit)}", flush=True)
             _check(written_by_bare(name) == written, "rows written by the issue's INSERT")
         finally:
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -393,6 +414,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--label", default="", help="e.g. the commit measured")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        help="another teameval executable (e.g. a wrapper running an older commit's code) "
+        "whose backfill --commit runs in the same rounds; its report must be the same",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     load_before = os.getloadavg()
@@ -400,12 +427,13 @@ def main() -> None:
     # run of each statement compiles it, as an operator's first run does.
     with tempfile.TemporaryDirectory() as cache:
         os.environ[CACHE_ENV] = cache
-        results = run(sizes, args.repeat)
+        results = run(sizes, args.repeat, args.baseline)
     fixed = results[0].tool_seconds
     for r in results[2:]:
         r.net_ms_per_1000 = round((r.tool_seconds - fixed) * 1000 / r.size * 1000, 3)
     document = {
         "label": args.label,
+        "baseline": args.baseline,
         "repeat": args.repeat,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
