@@ -1,138 +1,31 @@
-"""`teameval legacy mode|retire|restore` on both engines, through the real commands: each gate
-refuses on its own with nothing changed; retire then restore gives every table's rows and the
-schema back exactly (teameval's schema and a contracted legacy-shaped one); the archive is a
-plain zip of JSON; a tampered or truncated archive and a second restore are refused; after the
-retirement `db check` is clean and the app runs without the legacy tables."""
+"""`teameval legacy mode|retire|restore` on both engines, through the real commands: retire then
+restore gives every table's rows and the schema back exactly (teameval's schema and a
+contracted legacy-shaped one); the archive is a plain zip of JSON; a tampered or truncated
+archive and a second restore are refused; after the retirement `db check` is clean and the app
+runs without the legacy tables. The gates: test_gates.py."""
 
 from __future__ import annotations
 
 import json
-import warnings
 import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from teameval.api import create_app
 from teameval.config import Settings
 from teameval.db import make_engine, make_session_factory
-from teameval.models import GroupMember, Role
-from tests.factories import enroll, make_group, make_project, make_team, make_user, make_world
-from tests.migration.conftest import cli
+from tests.migration.phase6.support import (
+    API,
+    BOOKKEEPING,
+    contents,
+    data_of,
+    retire,
+    run,
+    schema,
+)
 from tests.roster.conftest import SECRET, bearer
-
-BOOKKEEPING = {"legacy_state", "migration_runs", "audit_logs"}
-API = "/api/v1"
-
-
-def contents(url: str) -> dict[str, list[Any]]:
-    """Every row of every table as (column, value) pairs: column order does not matter."""
-    engine = make_engine(url)
-    found: dict[str, list[Any]] = {}
-    with engine.connect() as connection:
-        for table in sorted(sa.inspect(connection).get_table_names()):
-            rows = connection.execute(sa.text(f'SELECT * FROM "{table}"')).mappings().all()
-            found[table] = sorted((sorted(row.items()) for row in rows), key=repr)
-    engine.dispose()
-    return found
-
-
-def _plain(value: Any) -> Any:
-    """Reflected values as comparable text (a partial index's WHERE is a clause object)."""
-    if isinstance(value, dict):
-        return repr(sorted((k, _plain(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return repr([_plain(v) for v in value])
-    return value if isinstance(value, str | int | bool | type(None)) else str(value)
-
-
-def schema(url: str) -> dict[str, Any]:
-    """Every table's columns (by name), keys, foreign keys, indexes, unique and check
-    constraints as reflected; on SQLite also the stored DDL text itself."""
-    engine = make_engine(url)
-    found: dict[str, Any] = {}
-    with engine.connect() as connection, warnings.catch_warnings():
-        warnings.simplefilter("ignore", sa.exc.SAWarning)
-        inspector = sa.inspect(connection)
-        for table in sorted(inspector.get_table_names()):
-            found[table] = {
-                "columns": sorted(
-                    (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
-                    for c in inspector.get_columns(table)
-                ),
-                "pk": inspector.get_pk_constraint(table),
-                "fks": sorted(
-                    (fk["name"] or "", tuple(fk["constrained_columns"]), fk["referred_table"])
-                    for fk in inspector.get_foreign_keys(table)
-                ),
-                "indexes": sorted(_plain(ix) for ix in inspector.get_indexes(table)),
-                "unique": sorted(_plain(u) for u in inspector.get_unique_constraints(table)),
-                "checks": sorted(_plain(c) for c in inspector.get_check_constraints(table)),
-            }
-        if engine.dialect.name == "sqlite":
-            found["_sqlite_master"] = sorted(
-                connection.execute(
-                    sa.text("SELECT type, name, tbl_name, sql FROM sqlite_master")
-                ).all(),
-                key=repr,
-            )
-    engine.dispose()
-    return found
-
-
-def data_of(url: str) -> dict[str, list[Any]]:
-    return {t: rows for t, rows in contents(url).items() if t not in BOOKKEEPING}
-
-
-def build_ours(url: str) -> dict[str, int]:
-    """A school whose legacy data is settled: two teams of enrolled students (one membership
-    ended), a project team copied from a group (``team_id`` set) and one made by hand."""
-    factory = make_session_factory(make_engine(url))
-    with factory.begin() as session:
-        world = make_world(session, "north")
-        third = make_user(session, world.school, Role.STUDENT, "third@north.example.org")
-        enroll(session, world.course, world.student, world.other_student, third)
-        one, two = make_group(session, world.course, 1), make_group(session, world.course, 2)
-        for group, student, active in (
-            (one, world.student, True),
-            (one, third, False),
-            (two, world.other_student, True),
-        ):
-            session.add(
-                GroupMember(
-                    school_id=group.school_id,
-                    group_id=group.id,
-                    course_id=group.course_id,
-                    user_id=student.id,
-                    active=active,
-                )
-            )
-        project = make_project(session, world.course)
-        copied = make_team(session, project, 1, world.student, locked=True)
-        copied.team_id = one.id
-        make_team(session, project, 2, world.other_student)
-        session.flush()
-        return {"course": world.course.id, "student": world.student.id, "project": project.id}
-
-
-@pytest.fixture
-def ours_url(db_url: str) -> str:
-    build_ours(db_url)
-    return db_url
-
-
-def run(*args: str) -> Any:
-    return cli(*args)
-
-
-def retire(url: str, archive: Path, *more: str) -> Any:
-    return run(
-        "legacy", "retire", "--database-url", url, "--archive", str(archive), "--json", *more
-    )
 
 
 def test_retire_then_restore_gives_everything_back(ours_url: str, tmp_path: Path) -> None:
@@ -213,51 +106,6 @@ def test_retire_then_restore_gives_everything_back(ours_url: str, tmp_path: Path
     assert "exists already" in " ".join(again.json()["problems"])
 
 
-def _today() -> str:
-    return datetime.now(UTC).date().isoformat()
-
-
-GATE_CASES = {
-    "phase1_audit": "teacher_member",
-    "shadow_quiet": "INSERT INTO access_shadow_counts (school_id, course_id, day, decisions, "
-    "legacy_only, enrollment_only) SELECT school_id, id, '{day}', 1, 1, 0 FROM courses "
-    "WHERE code = 'OO-4A'",
-    "usage_quiet": "INSERT INTO legacy_usage_counts (school_id, day, route, kind, count) "
-    "SELECT id, '{day}', 'GET /api/v1/courses/{{course_id}}/groups', 'call', 1 FROM schools",
-    "legacy_mode_off": None,
-}
-
-
-@pytest.mark.parametrize("gate", sorted(GATE_CASES))
-def test_each_gate_refuses_on_its_own(ours_url: str, tmp_path: Path, gate: str) -> None:
-    url, archive = ours_url, tmp_path / "legacy.zip"
-    if gate != "legacy_mode_off":
-        assert run("legacy", "mode", "off", "--commit", "--database-url", url).exit_code == 0
-    case = GATE_CASES[gate]
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        if case == "teacher_member":  # an anomaly: phase 1 says WARNING, nobody loses access
-            connection.execute(
-                sa.text(
-                    "INSERT INTO group_members (school_id, group_id, course_id, user_id, active) "
-                    "SELECT g.school_id, g.id, g.course_id, u.id, true FROM groups g, users u "
-                    "WHERE g.team_number = 2 AND u.email = 'teacher@north.example.org'"
-                )
-            )
-        elif case is not None:
-            connection.execute(sa.text(case.format(day=_today())))
-    engine.dispose()
-    before, schema_before = contents(url), schema(url)
-    result = retire(url, archive, "--commit")
-    document = result.json()
-    assert (result.exit_code, document["status"]) == (2, "refused")
-    assert document["failing_gates"] == [gate]
-    assert gate in result.stdout
-    assert not archive.exists()
-    assert contents(url) == before
-    assert schema(url) == schema_before
-
-
 def test_a_tampered_or_truncated_archive_is_refused(ours_url: str, tmp_path: Path) -> None:
     url, archive = ours_url, tmp_path / "legacy.zip"
     run("legacy", "mode", "off", "--commit", "--database-url", url)
@@ -324,25 +172,6 @@ def test_after_retirement_the_app_runs_without_the_legacy_tables(
         )
         assert ended.status_code in (200, 204), ended.text
     assert run("db", "check", "--database-url", url).exit_code == 0
-
-
-@pytest.fixture
-def contracted_legacy_url(empty_db_url: str) -> str:
-    """The phase 2 contract tests' legacy database, contracted, with its students enrolled."""
-    from tests.migration.phase2.test_contract import build
-
-    url = build(empty_db_url)
-    assert cli("contract", "assessments", "--commit", "--database-url", url).exit_code == 0
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                "INSERT INTO course_enrollments (course_id, student_id, active) VALUES "
-                "(10, 2, true), (10, 3, true), (10, 4, true), (10, 5, true)"
-            )
-        )
-    engine.dispose()
-    return url
 
 
 def test_a_legacy_shaped_database_retires_and_restores(
