@@ -25,10 +25,15 @@ def is_on(settings: Settings) -> bool:
     return settings.legacy_groups is LegacyGroupsMode.DUAL_WRITE
 
 
+def legacy_gone() -> Gone:
+    """410 Gone naming what replaces legacy teams: their answer while off or retired."""
+    return Gone(LEGACY_OFF_DETAIL, replacement="/api/v1/courses/{course_id}/students")
+
+
 def require_on(settings: Settings) -> None:
     """410 Gone, naming what replaces it, while legacy teams are off."""
     if not is_on(settings):
-        raise Gone(LEGACY_OFF_DETAIL, replacement="/api/v1/courses/{course_id}/students")
+        raise legacy_gone()
 
 
 def with_database_mode(settings: Settings, bind: sa.Engine | sa.Connection) -> Settings:

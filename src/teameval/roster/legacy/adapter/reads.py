@@ -5,6 +5,10 @@ Each read that queries the legacy tables notes itself (``watch.tally.note_read``
 command that reads legacy data through here is counted in ``legacy_usage_counts`` (kind
 ``read``), which is how the retirement knows what still leans on the legacy tables. The shadow
 predicate is not a read of that kind: it is the watch itself.
+
+On a database whose legacy tables are retired (``presence``), what the rest of the roster shows
+or plans from is empty, and the reads behind a legacy team feature (a legacy route, the copy
+from groups) are 410 Gone; the shadow predicate is not asked then (``watch.shadow_switch``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from teameval.errors import NotFound
 from teameval.kit.inputs import known_id
 from teameval.models import Course, Group, GroupMember, User
+from teameval.roster.legacy.adapter.presence import require_tables, tables_present
 from teameval.roster.legacy.adapter.writes import TeamKey
 from teameval.roster.legacy.watch.tally import note_read
 
@@ -46,6 +51,7 @@ def group_in_course(session: Session, course: Course, group_id: int) -> int:
     """The id of a group of this course; another course's or school's group is 404 like a
     missing one."""
     known_id(group_id, f"Course {course.id} has no group with id {group_id}.")
+    require_tables(session)
     note_read()
     found = session.scalar(
         select(Group.id).where(Group.id == group_id, Group.course_id == course.id)
@@ -75,7 +81,9 @@ def groups_with_members(
     session: Session, *, course_id: int | None = None, group_ids: Collection[int] = ()
 ) -> list[tuple[LegacyGroup, list[LegacyMember]]]:
     """Groups (of a course, or by id) in team-number order with their active members, in two
-    queries whatever the number of groups."""
+    queries whatever the number of groups. Gone once retired: an empty list would tell the
+    copy from groups to archive every project team."""
+    require_tables(session)
     note_read()
     query = select(Group.id, Group.course_id, Group.name, Group.team_number)
     if course_id is not None:
@@ -97,6 +105,9 @@ def groups_with_members(
 
 
 def active_groups_in_course(session: Session, course_id: int, student_id: int) -> list[int]:
+    """The groups a student is active in in a course (moving them to another team). Gone once
+    retired, like the legacy route that asks."""
+    require_tables(session)
     note_read()
     return list(
         session.scalars(
@@ -119,7 +130,7 @@ def active_teams_of(session: Session, student_ids: Sequence[int]) -> dict[int, l
     """Each student's active teams, by course code and team number. Views show them only while
     ``is_on``."""
     found: dict[int, list[ShownTeam]] = defaultdict(list)
-    if not student_ids:
+    if not student_ids or not tables_present(session):
         return found
     note_read()
     rows = session.execute(
@@ -140,7 +151,7 @@ def active_team_in_course(
     """(team number, group id) of each student's active team in the course. Views show it only
     while ``is_on``. At most one per student and course (a unique index since migration 0003).
     """
-    if not student_ids:
+    if not student_ids or not tables_present(session):
         return {}
     note_read()
     rows = session.execute(
@@ -157,8 +168,8 @@ def active_team_in_course(
 
 def teams_of_courses(session: Session, course_ids: Collection[int]) -> list[tuple[int, TeamKey]]:
     """(group id, (course id, team number)) of every team of these courses: the import's and
-    the student sync's team planning."""
-    if not course_ids:
+    the student sync's team planning (none once retired)."""
+    if not course_ids or not tables_present(session):
         return []
     note_read()
     rows = session.execute(
@@ -173,8 +184,8 @@ def active_memberships_of(
     session: Session, student_ids: Collection[int]
 ) -> list[tuple[int, int, TeamKey, str]]:
     """(student id, group id, (course id, team number), course code) of each active membership:
-    what the student sync plans team changes from."""
-    if not student_ids:
+    what the student sync plans team changes from (none once retired)."""
+    if not student_ids or not tables_present(session):
         return []
     note_read()
     rows = session.execute(

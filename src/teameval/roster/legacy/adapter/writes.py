@@ -1,4 +1,9 @@
-"""Legacy team and membership writes (called by ``courses.enrollments``, which enrolls first)."""
+"""Legacy team and membership writes (called by ``courses.enrollments``, which enrolls first).
+
+Once the legacy tables are retired (``presence``) ending memberships does nothing (there are
+none left), and whatever would make or join a legacy team is 410 Gone, as with legacy groups
+off: a caller that asked for a team is told, not answered with nothing done.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from teameval.models import Course, Group, GroupMember
 from teameval.models.base import utcnow
 from teameval.roster.courses.pair_rows import Pair, PairTable, WriteSummary, activate, audit
 from teameval.roster.courses.pair_rows import deactivate as deactivate_pairs
-from teameval.roster.legacy.adapter.presence import tables_present
+from teameval.roster.legacy.adapter.presence import require_tables, tables_present
 
 TeamKey = tuple[int, int]  # (course id, team number): a legacy team, i.e. a group
 
@@ -26,9 +31,10 @@ MEMBERSHIPS = PairTable(GroupMember, "group_id", "user_id", "group_member")
 
 
 def courses_of_groups(session: Session, group_ids: Collection[int]) -> dict[int, int]:
-    """The course id of each group."""
+    """The course id of each group (the groups a caller is about to join: Gone once retired)."""
     if not group_ids:
         return {}
+    require_tables(session)
     query = select(Group.id, Group.course_id).where(Group.id.in_(set(group_ids)))
     return dict(session.execute(query).all())
 
@@ -43,6 +49,9 @@ def activate_memberships(
     a concurrent request that moved the student meanwhile. The savepoint keeps the caller's
     transaction usable after that.
     """
+    if not pairs:
+        return WriteSummary()
+    require_tables(session)
     try:
         with session.begin_nested():
             return activate(
@@ -78,7 +87,10 @@ def _in_another_team(session: Session, wanted: set[Pair], course_of: Mapping[int
 
 
 def deactivate_memberships(session: Session, actor: Actor, pairs: Iterable[Pair]) -> WriteSummary:
-    """Deactivate (group, student) memberships; never deletes."""
+    """Deactivate (group, student) memberships; never deletes. Nothing to do once retired."""
+    pairs = list(pairs)
+    if not pairs or not tables_present(session):
+        return WriteSummary()
     return deactivate_pairs(session, actor, MEMBERSHIPS, pairs)
 
 
@@ -131,6 +143,7 @@ def create_group(
     session: Session, actor: Actor, course: Course, team_number: int, name: str | None
 ) -> int:
     """A new team of the course; 409 when the course has that team number already."""
+    require_tables(session)
     taken = session.scalar(
         select(Group.id).where(Group.course_id == course.id, Group.team_number == team_number)
     )
@@ -156,6 +169,7 @@ def create_group(
 
 def ensure_team(session: Session, actor: Actor, course: Course, team_number: int) -> int:
     """The id of the course's team ``team_number``, creating "{code} team {n}" if missing."""
+    require_tables(session)
     team = select(Group.id).where(Group.course_id == course.id, Group.team_number == team_number)
     existing = session.scalar(team)
     if existing is not None:
@@ -191,6 +205,7 @@ def ensure_teams(
     """Group ids for teams the caller found missing, creating "{code} team {n}" in bulk."""
     if not missing:
         return {}
+    require_tables(session)
     inserted = insert_missing(
         session,
         Group.__table__,  # type: ignore[arg-type]
