@@ -56,8 +56,8 @@ def retire_command(
         Path | None,
         typer.Option(
             "--archive",
-            help="Where to write the archive (must not exist); default: "
-            "./teameval-legacy-archive-<database>-<time>.zip.",
+            help="Where to write the archive (must not exist); default: the current "
+            "directory, teameval-legacy-archive-<database>-<UTC time>.zip (named in the output).",
             show_default=False,
         ),
     ] = None,
