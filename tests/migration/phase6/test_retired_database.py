@@ -221,6 +221,14 @@ def test_a_server_started_before_the_retirement_with_legacy_groups_on(
             ),
             client.post(f"{API}/courses/{course}/groups", json={"team_number": 7}, headers=teacher),
             client.get(f"{API}/courses/{course}/groups", headers=teacher),
+            post_import(
+                client,
+                admin,
+                csv_bytes(
+                    [["email", "name", "courses", "team"], ["i@north.nl", "I", "OO-4A", "2"]]
+                ),
+                mode="commit",
+            ),
             # An empty copy would archive the project's teams: Gone, and the teams stay.
             client.post(f"{API}/projects/{world_project(url)}/teams/from-groups", headers=teacher),
         ]
