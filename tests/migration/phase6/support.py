@@ -141,8 +141,9 @@ def legacy_tables_present(url: str) -> bool:
 
 
 def build_school(url: str) -> SchoolWorld:
-    """A school with two enrolled students; while the legacy tables exist (the suite's retired
-    pass starts without them) also their legacy teams and a project team copied from one."""
+    """A school with two enrolled students and a project; while the legacy tables exist (the
+    suite's retired pass starts without them) also a legacy team and a project team copied
+    from it."""
     with_legacy = legacy_tables_present(url)
     factory = make_session_factory(make_engine(url))
     with factory.begin() as session:
@@ -155,8 +156,9 @@ def build_school(url: str) -> SchoolWorld:
             )
         make_user(session, world.school, Role.STUDENT, "third@north.example.org")
         project = make_project(session, world.course)
-        team = make_team(session, project, 1, world.student, locked=True)
         if with_legacy:
+            # The ORM writes team_id (NULL when unset): only while the column exists.
+            team = make_team(session, project, 1, world.student, locked=True)
             group = make_group(session, world.course, 1)
             session.add(
                 GroupMember(
