@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -36,6 +37,7 @@ from tests.factories import PASSWORD, SchoolWorld, make_world
 from tests.legacy_modes import (
     deselect_legacy_tests,
     legacy_test_mode,
+    record_worker_deselection,
     report_legacy_mode,
     retire_template,
     switch_legacy_groups,
@@ -64,6 +66,11 @@ _CHROMIUM_MISSING = pytest.StashKey[str | None]()
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     deselect_legacy_tests(config, items, legacy_test_mode())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    record_worker_deselection(node.config, getattr(node, "workeroutput", {}))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

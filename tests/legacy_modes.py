@@ -34,6 +34,9 @@ LegacyTestMode = Literal["on", "off", "retired"]
 LEGACY_MARKER = "legacy"
 # The legacy tables (and the legacy columns on other tables) a retirement removes.
 LEGACY_TABLES = ("groups", "group_members")
+# Under xdist only the workers collect: each sends back how many legacy tests it left out.
+DESELECTED_KEY = "teameval_legacy_deselected"
+DESELECTED_STASH = pytest.StashKey[int]()
 
 
 def legacy_test_mode() -> LegacyTestMode:
@@ -61,6 +64,8 @@ def deselect_legacy_tests(
     if mode == "on":
         return
     legacy = [item for item in items if is_legacy(item)]
+    if hasattr(config, "workeroutput"):  # an xdist worker: the controller reports the count
+        config.workeroutput[DESELECTED_KEY] = len(legacy)
     if not legacy:
         return
     config.hook.pytest_deselected(items=legacy)
@@ -82,12 +87,20 @@ def is_legacy(item: pytest.Item) -> bool:
     return any(isinstance(value, Route) and value.legacy for value in callspec.params.values())
 
 
+def record_worker_deselection(config: pytest.Config, workeroutput: dict[str, object]) -> None:
+    """On the xdist controller: every worker collects the same tests, so any one's count."""
+    count = workeroutput.get(DESELECTED_KEY)
+    if isinstance(count, int):
+        config.stash[DESELECTED_STASH] = count
+
+
 def report_legacy_mode(reporter: pytest.TerminalReporter, mode: LegacyTestMode) -> None:
     """One line naming the mode and what ran, so a pass that skipped half is seen."""
     if mode == "on" and MODE_ENV not in os.environ:
         return
     keys = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "deselected")
     counts = {key: len(reporter.stats.get(key, [])) for key in keys}
+    counts["deselected"] = max(counts["deselected"], reporter.config.stash.get(DESELECTED_STASH, 0))
     figures = ", ".join(f"{count} {key}" for key, count in counts.items() if count)
     reporter.write_line(f"{MODE_ENV}={mode}: {figures or 'nothing ran'}", bold=True)
 

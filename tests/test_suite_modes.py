@@ -74,6 +74,12 @@ LEGACY_MARKED: dict[str, str] = {
         "one active legacy team per course and student"
     ),
     "tests/test_openapi_paging.py::test_a_courses_legacy_teams_are_a_page": "the legacy team list",
+    "tests/roster/legacy/watch/test_deprecation.py::"
+    "test_every_legacy_route_sends_the_three_headers_whatever_it_answers": "legacy routes' 2xx",
+    "tests/roster/legacy/watch/test_deprecation.py::"
+    "test_the_values_come_from_the_settings": "a legacy route's 200 with settings of its own",
+    "tests/roster/test_races.py::test_team_changes_to_ten_different_teams": "the legacy team route",
+    "tests/roster/test_races.py::test_the_same_team_change_twenty_times": "the legacy team route",
     "tests/web/test_projects_sources.py::"
     "test_copy_from_groups_previews_then_makes_the_services_teams": "the from-groups page",
     "tests/test_suite_modes.py::test_a_marked_test_runs_with_legacy_groups_on": (

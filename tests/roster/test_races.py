@@ -200,6 +200,7 @@ def _teams_of_course(factory: Factory, course_id: int) -> dict[int, int]:
     return {team: group_id for team, group_id in rows}  # noqa: C416 (rows are Row objects)
 
 
+@pytest.mark.legacy
 def test_team_changes_to_ten_different_teams(
     worlds: RosterWorld, session_factory: Factory, base: str
 ) -> None:
@@ -232,6 +233,7 @@ def test_team_changes_to_ten_different_teams(
     assert len(entries) == 30
 
 
+@pytest.mark.legacy
 def test_the_same_team_change_twenty_times(
     worlds: RosterWorld, session_factory: Factory, base: str
 ) -> None:

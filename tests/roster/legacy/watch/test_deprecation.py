@@ -67,6 +67,7 @@ def test_the_legacy_routes_are_the_route_tables_and_each_has_a_successor(
     assert len(found) == 6
 
 
+@pytest.mark.legacy
 def test_every_legacy_route_sends_the_three_headers_whatever_it_answers(
     client: TestClient, worlds: RosterWorld, backend: str
 ) -> None:
@@ -110,6 +111,7 @@ def test_with_legacy_groups_off_the_410_carries_them_too(db_url: str, worlds: Ro
             assert _shown(response) == _expected(f"{method} {template}", ids)
 
 
+@pytest.mark.legacy
 def test_the_values_come_from_the_settings(db_url: str, worlds: RosterWorld) -> None:
     ids = _ids(worlds)
     with app_client(
