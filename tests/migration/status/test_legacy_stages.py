@@ -4,9 +4,13 @@ next command it names is the one that moves the database on."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from teameval.config import Settings
 from teameval.roster.legacy.watch.counts import utc_today
 from tests.migration.conftest import cli
 from tests.migration.status.dataset import load_legacy_school
@@ -157,3 +161,49 @@ def test_a_legacy_database_with_the_roster_tables_only(empty_db_url: str) -> Non
     )
     assert phases["1"]["state"] == "open"
     assert phases["4-5"]["state"] == "not_applicable"
+
+
+def test_each_audit_reads_the_database_once_per_status(
+    empty_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --school phase 6's gates are the audits phases 1 and 3 just ran: the status
+    reuses their results (same figures) instead of reading every membership again; scoped to a
+    school, the gates still measure the whole database."""
+    import sqlalchemy as sa
+
+    from teameval.db import make_engine
+    from teameval.migration.phase1 import audit as phase1_audit
+    from teameval.migration.phase3 import audit as phase3_audit
+    from teameval.migration.status.service import migration_status
+
+    url = load_legacy_school(empty_db_url)
+    calls: list[tuple[str, int | None]] = []
+
+    def counted(name: str, audit: Any) -> Any:
+        def wrapper(connection: sa.Connection, **options: Any) -> Any:
+            calls.append((name, options.get("school_id")))
+            return audit(connection, **options)
+
+        return wrapper
+
+    monkeypatch.setattr(
+        phase1_audit, "audit_enrollments", counted("phase1", phase1_audit.audit_enrollments)
+    )
+    monkeypatch.setattr(phase3_audit, "audit_access", counted("access", phase3_audit.audit_access))
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            whole = migration_status(connection, settings=Settings(legacy_groups="dual-write"))
+            assert Counter(calls) == Counter([("access", None), ("phase1", None)])
+            calls.clear()
+            migration_status(connection, school_id=1, settings=Settings(legacy_groups="dual-write"))
+            # The scoped audits for phases 1 and 3, the whole database's for the gates.
+            assert Counter(calls) == Counter(
+                [("access", 1), ("phase1", 1), ("access", None), ("phase1", None)]
+            )
+    finally:
+        engine.dispose()
+    gates = {g.name: g for p in whole.phases for g in p.gates}
+    # The reused results are the ones the gates report: phase 1's figures name the same pairs.
+    assert gates["phase1_audit"].passed is False
+    assert gates["access_audit"].figure.startswith("FAIL: 2 pairs, 1 would lose access")

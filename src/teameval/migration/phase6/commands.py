@@ -15,7 +15,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from teameval.migration.runner.command import could_not_run
+from teameval.migration.runner.command import (
+    could_not_run,
+    labelled_progress,
+    refuse_missing_sqlite_file,
+)
 from teameval.migration.runner.database import first_line
 from teameval.migration.runner.probe import CouldNotRun
 
@@ -29,10 +33,7 @@ def open_engine(url: str, json_output: bool) -> Iterator[sa.Engine]:
     except sa.exc.ArgumentError as error:
         could_not_run(f"invalid database URL: {error}", json_output)
     if parsed.get_backend_name() == "sqlite":
-        path = parsed.database
-        # SQLite would silently create an empty file; a typo must not look like an empty school.
-        if path and path != ":memory:" and not Path(path).exists():
-            could_not_run(f"SQLite database file {path} does not exist", json_output)
+        refuse_missing_sqlite_file(parsed.database, json_output)
     engine = make_engine(url)
     try:
         yield engine
@@ -50,21 +51,10 @@ def rows_progress(shown: bool) -> Iterator[Callable[[str, int, int], None] | Non
     if not shown:
         yield None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task("archiving rows", total=None)
+    with labelled_progress("archiving rows") as update:
 
         def advance(member: str, done: int, total: int) -> None:
-            progress.update(task, description=f"archiving {member}", completed=done, total=total)
+            update(f"archiving {member}", done, total)
 
         yield advance
 

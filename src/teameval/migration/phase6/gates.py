@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from teameval.config import Settings
+    from teameval.migration.phase1.audit import EnrollmentAudit
+    from teameval.migration.phase3.audit import AccessAuditResult
 
 DEFAULT_QUIET_DAYS = 30
 WATCH_TABLES = ("access_shadow_counts", "legacy_usage_counts", "legacy_state")
@@ -63,13 +65,14 @@ def _not_run(name: str, title: str, command: str, why: str) -> Gate:
     return Gate(name, title, False, "not measured", f"could not run: {why}", command)
 
 
-def phase1_gate(connection: sa.Connection) -> Gate:
+def phase1_gate(connection: sa.Connection, audit: EnrollmentAudit | None = None) -> Gate:
+    """``audit``: the whole database's phase 1 audit, when the caller already ran it."""
     title = "Phase 1: every active membership is covered by an active enrollment"
     command = "teameval audit enrollments"
     from teameval.migration.phase1.audit import audit_enrollments
 
     try:
-        audit = audit_enrollments(connection, sample_limit=0)
+        audit = audit or audit_enrollments(connection, sample_limit=0)
     except CouldNotRun as error:
         return _not_run("phase1_audit", title, command, str(error))
     figure = (
@@ -120,7 +123,8 @@ def phase2_gate(connection: sa.Connection) -> Gate:
     )
 
 
-def access_gate(connection: sa.Connection) -> Gate:
+def access_gate(connection: sa.Connection, result: AccessAuditResult | None = None) -> Gate:
+    """``result``: the whole database's access audit, when the caller already ran it."""
     title = "Phase 3: nobody loses access when it reads enrollments only"
     command = "teameval audit access"
     try:
@@ -128,7 +132,7 @@ def access_gate(connection: sa.Connection) -> Gate:
     except ImportError as error:
         return _not_run("access_audit", title, command, f"the access audit is missing ({error})")
     try:
-        result = audit_access(connection, sample_limit=0)
+        result = result or audit_access(connection, sample_limit=0)
     except CouldNotRun as error:
         return _not_run("access_audit", title, command, str(error))
     figure = (
@@ -215,10 +219,17 @@ def retirement_gates(
     *,
     quiet_days: int = DEFAULT_QUIET_DAYS,
     settings: Settings | None = None,
+    phase1_audit: EnrollmentAudit | None = None,
+    access_audit: AccessAuditResult | None = None,
 ) -> list[Gate]:
-    """Every gate of the retirement, in the runbook's order, each measured now (read-only)."""
+    """Every gate of the retirement, in the runbook's order, each measured now (read-only),
+    except the whole database's audits a caller passes in (``migration status`` ran them)."""
     present = table_names(as_connection(connection))
-    gates = [phase1_gate(connection), phase2_gate(connection), access_gate(connection)]
+    gates = [
+        phase1_gate(connection, phase1_audit),
+        phase2_gate(connection),
+        access_gate(connection, access_audit),
+    ]
     if not all(name in present for name in WATCH_TABLES):
         gates += [
             _not_ours("shadow_quiet", "Phase 3: no shadow disagreement", "teameval audit access"),

@@ -51,6 +51,12 @@ def could_not_run(reason: str, json_output: bool = False) -> NoReturn:
     raise SystemExit(EXIT_COULD_NOT_RUN)
 
 
+def refuse_missing_sqlite_file(path: str | None, json_output: bool) -> None:
+    """SQLite would silently create an empty file: a typo must not look like an empty school."""
+    if path and path != ":memory:" and not Path(path).exists():
+        could_not_run(f"SQLite database file {path} does not exist", json_output)
+
+
 def _sqlite_setup(dbapi_connection: object, _record: object) -> None:
     # As teameval.db.make_engine does for every SQLite connection (that module also loads the
     # ORM, which these commands never use): foreign keys on, wait for the writer lock.
@@ -68,10 +74,7 @@ def _sqlalchemy_engine(url: str, json_output: bool) -> sa.Engine:
     except sa.exc.ArgumentError as error:
         could_not_run(f"invalid database URL: {error}", json_output)
     if parsed.get_backend_name() == "sqlite":
-        path = parsed.database
-        # SQLite would silently create an empty file; a typo must not look like an empty school.
-        if path and path != ":memory:" and not Path(path).exists():
-            could_not_run(f"SQLite database file {path} does not exist", json_output)
+        refuse_missing_sqlite_file(parsed.database, json_output)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_setup)
         return engine
@@ -127,6 +130,18 @@ def progress_bar(shown: bool) -> Iterator[ProgressCallback | None]:
     if not shown:
         yield None
         return
+    with labelled_progress("batches") as update:
+
+        def advance(done: int, total: int) -> None:
+            update("batches", done, total)
+
+        yield advance
+
+
+@contextmanager
+def labelled_progress(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A transient progress bar on stderr; the callback sets its label, count and total (the
+    batch bar above, and phase 6's rows archived per table)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -138,9 +153,9 @@ def progress_bar(shown: bool) -> Iterator[ProgressCallback | None]:
         console=Console(stderr=True),
         transient=True,
     ) as progress:
-        task = progress.add_task("batches", total=None)
+        task = progress.add_task(label, total=None)
 
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+        def update(description: str, done: int, total: int) -> None:
+            progress.update(task, description=description, completed=done, total=total)
 
-        yield advance
+        yield update

@@ -35,9 +35,7 @@ def _days(context: Context) -> str:
 def _access_audit_gate(context: Context, figures: dict[str, Any]) -> StatusGate:
     if not context.audits:
         return StatusGate("access_audit", "Access audit agrees", None, NOT_RUN_DETAIL)
-    from teameval.migration.phase3.audit import audit_access
-
-    audit = audit_access(context.connection, school_id=context.school_id, sample_limit=0)
+    audit = context.access_audit()
     figures["access_audit"] = {
         "status": audit.status,
         "pairs": audit.pairs,
@@ -181,7 +179,12 @@ def phase6(context: Context) -> PhaseStatus:
     from teameval.migration.phase6.gates import retirement_gates
 
     found = retirement_gates(
-        context.connection, quiet_days=context.quiet_days, settings=context.settings
+        context.connection,
+        quiet_days=context.quiet_days,
+        settings=context.settings,
+        # Without --school the audits above already read the whole database: reuse them.
+        phase1_audit=context.phase1_audits.get(None),
+        access_audit=context.access_audits.get(None),
     )
     gates = tuple(
         StatusGate(g.name, g.title, g.passed, g.figure, g.detail, g.command) for g in found

@@ -63,9 +63,7 @@ def phase1(context: Context) -> PhaseStatus:
         return retired_phase("1", PHASE1_TITLE, context)
     if not context.audits:
         return PhaseStatus("1", PHASE1_TITLE, PhaseState.NOT_RUN, detail=NOT_RUN_DETAIL)
-    from teameval.migration.phase1.audit import audit_enrollments
-
-    audit = audit_enrollments(context.connection, school_id=context.school_id, sample_limit=0)
+    audit = context.phase1_audit()
     figures = _pick(audit.to_json(), PHASE1_FIGURES)
     passed = audit.status.value == "PASS"
     if audit.missing or audit.enrolled_inactive:
