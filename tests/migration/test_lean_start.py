@@ -4,10 +4,6 @@ nor Typer while answering exactly what the Typer and SQLAlchemy path answers."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -24,8 +20,9 @@ from teameval.migration.phase1.categories import Category
 from teameval.migration.phase1.probe import probe_enrollment_schema
 from teameval.migration.runner.batches import KeyRange
 from teameval.migration.runner.query import Query
-from teameval.migration.runner.statement_cache import CACHE_ENV, compile_postgresql
+from teameval.migration.runner.statement_cache import compile_postgresql
 from tests.migration.conftest import cli
+from tests.migration.lean import assert_lean_start
 
 
 def _typer_options(group: str, name: str) -> dict[str, argv.Option]:
@@ -110,38 +107,12 @@ def test_a_query_key_fixes_its_sql_whatever_its_values(any_shape_url: str) -> No
         assert compile_(first) == compile_(second), first.key
 
 
-def _lean_run(url: str, cache: Path) -> tuple[int, dict[str, Any], list[str]]:
-    """The console script's lean path in a fresh interpreter: its exit code, its JSON and the
-    heavy packages it imported."""
-    script = (
-        "import sys\n"
-        "from teameval.migration.argv import run\n"
-        "code = run(sys.argv[1:])\n"
-        "heavy = {m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'typer', 'pydantic'}\n"
-        "print(' '.join(sorted(heavy)), file=sys.stderr)\n"
-        "sys.exit(code)\n"
-    )
-    command = [sys.executable, "-c", script, "audit", "enrollments", "--json"]
-    done = subprocess.run(
-        [*command, "--database-url", url],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ, CACHE_ENV: str(cache)},
-    )
-    return done.returncode, json.loads(done.stdout), done.stderr.split()
-
-
 def test_warm_run_imports_neither_sqlalchemy_nor_typer(
     any_shape_url: str, backend: str, tmp_path: Path
 ) -> None:
     if backend != "postgresql":
         pytest.skip("the lean path is PostgreSQL's; SQLite runs through SQLAlchemy")
     url = any_shape_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    cold = _lean_run(url, tmp_path)
-    warm = _lean_run(url, tmp_path)
-    assert cold[2] == ["sqlalchemy"]  # compiled once, by SQLAlchemy
-    assert warm[2] == []
+    lean = assert_lean_start(tmp_path, "audit", "enrollments", "--json", "--database-url", url)
     typer_path = cli("audit", "enrollments", "--database-url", url, "--json")
-    assert cold[:2] == warm[:2] == (typer_path.exit_code, typer_path.json())
+    assert lean == (typer_path.exit_code, typer_path.json())

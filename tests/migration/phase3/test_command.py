@@ -4,9 +4,6 @@ the human report, and the statements the lean path keeps compiled."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,8 +16,9 @@ from teameval.migration.phase3.decisions import Decision
 from teameval.migration.phase3.probe import probe_access_schema
 from teameval.migration.runner.batches import KeyRange
 from teameval.migration.runner.query import Query
-from teameval.migration.runner.statement_cache import CACHE_ENV, compile_postgresql
+from teameval.migration.runner.statement_cache import compile_postgresql
 from tests.migration.conftest import CliResult, cli
+from tests.migration.lean import assert_lean_start
 from tests.migration.phase3.dataset import load_access
 
 pytestmark = pytest.mark.legacy
@@ -142,40 +140,15 @@ def test_a_query_key_fixes_its_sql_whatever_its_values(access_url: str) -> None:
         assert compile_(first) == compile_(second), first.key
 
 
-def _lean_run(url: str, cache: Path) -> tuple[int, dict[str, Any], list[str]]:
-    """``teameval audit access --json`` on the lean path in a fresh interpreter: its exit code,
-    its JSON (``seconds`` apart) and the heavy packages it imported."""
-    script = (
-        "import sys\n"
-        "from teameval.migration.argv import run\n"
-        "code = run(sys.argv[1:])\n"
-        "heavy = {m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'typer', 'pydantic'}\n"
-        "print(' '.join(sorted(heavy)), file=sys.stderr)\n"
-        "sys.exit(code)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, "audit", "access", "--json", "--database-url", url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, CACHE_ENV: str(cache)},
-    )
-    document = json.loads(done.stdout)
-    document.pop("seconds")
-    return done.returncode, document, done.stderr.split()
-
-
 def test_a_warm_run_imports_neither_sqlalchemy_nor_typer(
     access_url: str, backend: str, tmp_path: Path
 ) -> None:
     if backend != "postgresql":
         pytest.skip("the lean path is PostgreSQL's; SQLite runs through SQLAlchemy")
     url = access_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    cold = _lean_run(url, tmp_path)
-    warm = _lean_run(url, tmp_path)
-    assert cold[2] == ["sqlalchemy"]  # compiled once, by SQLAlchemy
-    assert warm[2] == []
+    lean = assert_lean_start(
+        tmp_path, "audit", "access", "--json", "--database-url", url, drop=("seconds",)
+    )
     typer_path = _audit(url, "--json").json()
     typer_path.pop("seconds")
-    assert cold[:2] == warm[:2] == (2, typer_path)
+    assert lean == (2, typer_path)

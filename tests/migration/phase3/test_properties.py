@@ -5,7 +5,6 @@ for the whole database and for each school, with any sample limit."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -13,54 +12,16 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from teameval.db import make_engine
 from teameval.migration.phase3.audit import audit_access
-from tests.migration.dataset import LEGACY_TABLES, create_legacy_schema
+from tests.migration.worlds import World, load_world, make_legacy_engine, worlds
 
 MEMBERSHIP = {None: "none", 0: "eligible", 1: "cross_school", 2: "non_student_member"}
 ENROLLMENT = {None: "missing", False: "inactive", True: "active"}
 
 
-@dataclass(frozen=True)
-class World:
-    users: dict[int, tuple[int, str, bool]]  # id -> school, role, archived
-    courses: dict[int, int]  # id -> school
-    groups: dict[int, tuple[int, int]]  # id -> school, course
-    members: dict[tuple[int, int], tuple[bool, int]]  # (group, user) -> active, row's school
-    enrollments: dict[tuple[int, int], bool]  # (course, student) -> active
-
-
-@st.composite
-def worlds(draw: st.DrawFn) -> World:
-    schools = st.integers(1, 2)
-    # Ids spread wide enough that the samples' growing id ranges (1,024 ids first) are crossed.
-    ids = draw(st.lists(st.integers(1, 12_000), min_size=1, max_size=7, unique=True))
-    users = {
-        i: (
-            draw(schools),
-            draw(st.sampled_from(["student"] * 4 + ["teacher", "admin"])),
-            draw(st.sampled_from([False, False, True])),
-        )
-        for i in ids
-    }
-    courses = {i: draw(schools) for i in range(1, draw(st.integers(1, 3)) + 1)}
-    groups = {
-        i: (draw(schools), draw(st.sampled_from(sorted(courses))))
-        for i in range(1, draw(st.integers(1, 4)) + 1)
-    }
-    keys = st.tuples(st.sampled_from(sorted(groups)), st.sampled_from(ids))
-    members = {
-        (g, u): (active, draw(st.sampled_from([groups[g][0]] * 3 + [1, 2])))
-        for (g, u), active in draw(st.dictionaries(keys, st.booleans(), max_size=12)).items()
-    }
-    enrollments = draw(
-        st.dictionaries(
-            st.tuples(st.sampled_from(sorted(courses)), st.sampled_from(ids)),
-            st.booleans(),
-            max_size=10,
-        )
-    )
-    return World(users, courses, groups, members, enrollments)
+# Ids spread wide enough that the samples' growing id ranges (1,024 ids first) are crossed;
+# one user in three archived; one membership row in five of the other school than its group's.
+WORLDS = worlds(wide_ids=True, archived=True, other_school_one_in=5, max_enrollments=10)
 
 
 def oracle(world: World, school: int | None, limit: int) -> dict[str, Any]:
@@ -91,8 +52,8 @@ def oracle(world: World, school: int | None, limit: int) -> dict[str, Any]:
     samples: dict[str, list[dict[str, Any]]] = {"legacy_only": [], "enrollment_only": []}
     for student, course in sorted(set(legacy) | set(enrolled)):
         user_school, role, is_archived = world.users[student]
-        flag, enrollment = legacy.get((student, course)), enrolled.get((student, course))
-        legacy_allows = flag == 0
+        membership, enrollment = legacy.get((student, course)), enrolled.get((student, course))
+        legacy_allows = membership == 0
         enrollment_allows = (
             enrollment is True and role == "student" and user_school == world.courses[course]
         )
@@ -116,11 +77,13 @@ def oracle(world: World, school: int | None, limit: int) -> dict[str, Any]:
                     "student_email": f"u{student}@example.org",
                     "course_id": course,
                     "course_code": f"C{course}",
-                    "membership": MEMBERSHIP[flag],
+                    "membership": MEMBERSHIP[membership],
                     "enrollment": ENROLLMENT[enrollment],
                 }
             )
-    courses = [{"course_id": c, "code": f"C{c}", **figures} for c, figures in by_course.items()]
+    courses: list[dict[str, Any]] = [
+        {"course_id": c, "code": f"C{c}", **figures} for c, figures in by_course.items()
+    ]
     courses.sort(key=lambda c: (-c["legacy_only"], -c["enrollment_only"], c["course_id"]))
     return {
         "status": "PASS" if totals["legacy_only"] == 0 else "FAIL",
@@ -142,48 +105,9 @@ def oracle(world: World, school: int | None, limit: int) -> dict[str, Any]:
 
 @pytest.fixture
 def legacy_engine(empty_db_url: str) -> Iterator[sa.Engine]:
-    engine = make_engine(empty_db_url)
-    with engine.begin() as connection:
-        create_legacy_schema(connection)
+    engine = make_legacy_engine(empty_db_url)
     yield engine
     engine.dispose()
-
-
-def _load(engine: sa.Engine, world: World) -> None:
-    with engine.begin() as connection:
-        for table in reversed(LEGACY_TABLES):
-            connection.execute(sa.text(f"DELETE FROM {table}"))
-
-        def rows(sql: str, params: list[dict[str, object]]) -> None:
-            if params:
-                connection.execute(sa.text(sql), params)
-
-        rows("INSERT INTO schools (id, name) VALUES (:id, 'S')", [{"id": 1}, {"id": 2}])
-        rows(
-            "INSERT INTO users (id, school_id, email, name, role, archived) "
-            "VALUES (:id, :s, :email, :name, :r, :a)",
-            [
-                {"id": u, "s": s, "email": f"u{u}@example.org", "name": f"U{u}", "r": r, "a": a}
-                for u, (s, r, a) in world.users.items()
-            ],
-        )
-        rows(
-            "INSERT INTO courses (id, school_id, name, code) VALUES (:id, :s, 'C', :code)",
-            [{"id": c, "s": s, "code": f"C{c}"} for c, s in world.courses.items()],
-        )
-        rows(
-            "INSERT INTO groups (id, school_id, course_id, name) VALUES (:id, :s, :c, 'G')",
-            [{"id": g, "s": s, "c": c} for g, (s, c) in world.groups.items()],
-        )
-        rows(
-            "INSERT INTO group_members (school_id, group_id, user_id, active) "
-            "VALUES (:s, :g, :u, :a)",
-            [{"s": s, "g": g, "u": u, "a": a} for (g, u), (a, s) in world.members.items()],
-        )
-        rows(
-            "INSERT INTO course_enrollments (course_id, student_id, active) VALUES (:c, :u, :a)",
-            [{"c": c, "u": u, "a": a} for (c, u), a in world.enrollments.items()],
-        )
 
 
 @settings(
@@ -191,11 +115,11 @@ def _load(engine: sa.Engine, world: World) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(world=worlds(), school=st.sampled_from([None, 1, 2]), limit=st.integers(0, 3))
+@given(world=WORLDS, school=st.sampled_from([None, 1, 2]), limit=st.integers(0, 3))
 def test_the_audit_is_the_oracle(
     legacy_engine: sa.Engine, world: World, school: int | None, limit: int
 ) -> None:
-    _load(legacy_engine, world)
+    load_world(legacy_engine, world)
     with legacy_engine.connect() as connection:
         document = audit_access(connection, school_id=school, sample_limit=limit).to_json()
     document.pop("seconds")
