@@ -41,6 +41,7 @@ from teameval.models import (
     User,
 )
 from teameval.roster.courses import enrollments
+from teameval.roster.legacy.adapter.presence import tables_present
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORDS = {
@@ -129,14 +130,14 @@ def reset_demo(session: Session) -> None:
     remove_demo_legacy_watch(session, school_id)
     remove_demo_peer(session, school_id)
     remove_demo_assessments(session, school_id)
+    legacy = (GroupMember, Group) if tables_present(session) else ()
     for model in (
         AuditLog,
         MigrationRun,
         ProjectTeamMember,
         ProjectTeam,  # one statement: a version's key to its predecessor is checked at its end
         Project,
-        GroupMember,
-        Group,
+        *legacy,
         CourseEnrollment,
         TeacherCourse,
         Course,
@@ -151,6 +152,66 @@ def _person(rng: random.Random, index: int) -> tuple[str, str, str, str]:
     ascii_first = first.replace("ë", "e")
     email = f"{ascii_first}.{(prefix + last).replace(' ', '')}{index}@demo.school".lower()
     return first, prefix, last, email
+
+
+def _legacy_teams(
+    session: Session,
+    actor: Actor,
+    rng: random.Random,
+    courses: list[Course],
+    students: list[User],
+    teacher: User,
+) -> tuple[list[Group], tuple[int, int]]:
+    """Each course's cohort in legacy teams, with the gaps a migration finds; the groups and
+    (memberships without enrollment, inactive enrollments under a team)."""
+    groups: list[Group] = []
+    memberships: list[tuple[int, int]] = []
+    for course in courses:
+        cohort = rng.sample(students, k=rng.randint(16, 28))
+        for team_number, start in enumerate(range(0, len(cohort), TEAM_SIZE), 1):
+            group = Group(
+                school_id=actor.school_id,
+                course_id=course.id,
+                name=f"{course.code} team {team_number}",
+                team_number=team_number,
+            )
+            session.add(group)
+            groups.append(group)
+            session.flush()
+            memberships += [(group.id, s.id) for s in cohort[start : start + TEAM_SIZE]]
+    enrollments.add_to_groups(session, actor, memberships)
+
+    # The legacy gaps: memberships whose enrollment never existed, or was later switched off.
+    unenrolled = rng.sample(memberships, k=6)
+    course_of = {group.id: group.course_id for group in groups}
+    for group_id, student_id in unenrolled:
+        session.execute(
+            delete(CourseEnrollment).where(
+                CourseEnrollment.course_id == course_of[group_id],
+                CourseEnrollment.student_id == student_id,
+            )
+        )
+    deactivated = rng.sample([m for m in memberships if m not in unenrolled], k=3)
+    for group_id, student_id in deactivated:
+        session.execute(
+            update(CourseEnrollment)
+            .where(
+                CourseEnrollment.course_id == course_of[group_id],
+                CourseEnrollment.student_id == student_id,
+            )
+            .values(active=False)
+        )
+    # A teacher who was put in a team by hand: an anomaly the backfill must never enroll.
+    session.add(
+        GroupMember(
+            school_id=teacher.school_id,
+            group_id=groups[0].id,
+            course_id=groups[0].course_id,
+            user_id=teacher.id,
+            role_in_team="coach",
+        )
+    )
+    return groups, (len(unenrolled), len(deactivated))
 
 
 def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
@@ -214,52 +275,13 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
     )
 
     groups: list[Group] = []
-    memberships: list[tuple[int, int]] = []
-    for course in courses:
-        cohort = rng.sample(students, k=rng.randint(16, 28))
-        for team_number, start in enumerate(range(0, len(cohort), TEAM_SIZE), 1):
-            group = Group(
-                school_id=school.id,
-                course_id=course.id,
-                name=f"{course.code} team {team_number}",
-                team_number=team_number,
-            )
-            session.add(group)
-            groups.append(group)
-            session.flush()
-            memberships += [(group.id, s.id) for s in cohort[start : start + TEAM_SIZE]]
-    enrollments.add_to_groups(session, actor, memberships)
-
-    # The legacy gaps: memberships whose enrollment never existed, or was later switched off.
-    unenrolled = rng.sample(memberships, k=6)
-    course_of = {group.id: group.course_id for group in groups}
-    for group_id, student_id in unenrolled:
-        session.execute(
-            delete(CourseEnrollment).where(
-                CourseEnrollment.course_id == course_of[group_id],
-                CourseEnrollment.student_id == student_id,
-            )
-        )
-    deactivated = rng.sample([m for m in memberships if m not in unenrolled], k=3)
-    for group_id, student_id in deactivated:
-        session.execute(
-            update(CourseEnrollment)
-            .where(
-                CourseEnrollment.course_id == course_of[group_id],
-                CourseEnrollment.student_id == student_id,
-            )
-            .values(active=False)
-        )
-    # A teacher who was put in a team by hand: an anomaly the backfill must never enroll.
-    session.add(
-        GroupMember(
-            school_id=school.id,
-            group_id=groups[0].id,
-            course_id=groups[0].course_id,
-            user_id=teachers[0].id,
-            role_in_team="coach",
-        )
-    )
+    gaps = (0, 0)
+    if tables_present(session):
+        groups, gaps = _legacy_teams(session, actor, rng, courses, students, teachers[0])
+    else:  # a retired database (docs/migration.md, phase 6): the same cohorts, enrolled only
+        for course in courses:
+            cohort = rng.sample(students, k=rng.randint(16, 28))
+            enrollments.enroll(session, actor, [(course.id, s.id) for s in cohort])
     # Students enrolled without a team, as a new term begins.
     enrollments.enroll(session, actor, [(courses[-1].id, s.id) for s in students[-5:]])
     demo_projects = build_demo_projects(session, actor)
@@ -273,8 +295,8 @@ def build_demo(session: Session, seed: int = 20261125) -> DemoSummary:
         len(students),
         len(courses),
         len(groups),
-        len(unenrolled),
-        len(deactivated),
+        gaps[0],
+        gaps[1],
         demo_projects,
         demo_assessments,
         demo_peer,

@@ -29,6 +29,7 @@ from teameval.projects.teams import service as teams
 from teameval.projects.teams.sources import service as sources
 from teameval.projects.teams.sources.clone import specs_from_project
 from teameval.roster.legacy.adapter import is_on
+from teameval.roster.legacy.adapter.presence import tables_present
 
 GENERATOR_SEED = 20261128
 
@@ -60,9 +61,9 @@ def _set_status(session: Session, actor: Actor, project: Project, *path: Project
 
 
 def _teams_from_groups(session: Session, actor: Actor, project: Project) -> None:
-    if is_on(get_settings()):
+    if is_on(get_settings()) and tables_present(session):
         sources.teams_from_groups(session, actor, project)
-    else:  # legacy teams switched off: deal the course's students instead
+    else:  # legacy teams switched off or retired: deal the course's students instead
         sources.generate_teams(session, actor, project, team_size=4, seed=GENERATOR_SEED)
 
 
