@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from teameval.models import ProjectTeam, ProjectTeamMember, Role, User
 from tests.factories import enroll, make_project, make_team, make_user
 from tests.roster.conftest import RosterWorld
+from tests.table_contents import select_stored
 from tests.web.conftest import PageClient
 
 Pages = Callable[..., PageClient]
@@ -115,7 +116,7 @@ def team_rows(factory: sessionmaker[Session], team_id: int) -> dict[str, Any]:
     """A team version's row and its member rows, every column."""
     with factory() as session:
         team = session.execute(
-            select(ProjectTeam.__table__).where(ProjectTeam.__table__.c.id == team_id)
+            select_stored(session, ProjectTeam).where(ProjectTeam.__table__.c.id == team_id)
         ).one()
         members = session.execute(
             select(ProjectTeamMember.__table__)

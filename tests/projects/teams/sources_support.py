@@ -18,6 +18,7 @@ from teameval.models import (
 )
 from teameval.roster.legacy.adapter.presence import group_link, team_links
 from tests.factories import enroll, make_user
+from tests.table_contents import select_stored
 
 Factory = sessionmaker[Session]
 
@@ -59,11 +60,11 @@ def tables(factory: Factory) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the team tables and the audit log, for "nothing was written" checks."""
     with factory() as session:
         return {
-            table.name: [
+            model.__tablename__: [
                 tuple(row)
-                for row in session.execute(sa.select(table).order_by(*table.primary_key.columns))
+                for row in session.execute(select_stored(session, model).order_by(model.id))
             ]
-            for table in (ProjectTeam.__table__, ProjectTeamMember.__table__, AuditLog.__table__)  # type: ignore[attr-defined]
+            for model in (ProjectTeam, ProjectTeamMember, AuditLog)
         }
 
 

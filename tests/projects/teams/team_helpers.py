@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from teameval.models import ProjectTeam, ProjectTeamMember, Role, User
 from tests.factories import SchoolWorld, enroll, make_user
 from tests.roster.conftest import API
+from tests.table_contents import select_stored, stored_columns
 
 Factory = sessionmaker[Session]
 
@@ -35,21 +36,27 @@ def enrolled_students(factory: Factory, world: SchoolWorld, count: int, tag: str
 
 
 def team_rows(factory: Factory, project_id: int) -> list[tuple[Any, ...]]:
-    """Every column of every version of the project's teams, by id."""
+    """Every stored column (``team_columns``) of every version of the project's teams, by id."""
     with factory() as session:
         rows = session.execute(
-            select(ProjectTeam.__table__)
+            select_stored(session, ProjectTeam)
             .where(ProjectTeam.project_id == project_id)
             .order_by(ProjectTeam.id)
         ).all()
     return [tuple(row) for row in rows]
 
 
+def team_columns(factory: Factory) -> list[str]:
+    """The names of the columns ``team_rows`` reads, in its order."""
+    with factory() as session:
+        return [c.name for c in stored_columns(session, ProjectTeam)]
+
+
 def member_rows(factory: Factory, project_id: int) -> list[tuple[Any, ...]]:
     """Every column of every member row of the project's team versions, by id."""
     with factory() as session:
         rows = session.execute(
-            select(ProjectTeamMember.__table__)
+            select_stored(session, ProjectTeamMember)
             .where(ProjectTeamMember.project_id == project_id)
             .order_by(ProjectTeamMember.id)
         ).all()

@@ -13,6 +13,7 @@ from tests.projects.teams.team_helpers import (
     enrolled_students,
     member_views,
     members_of,
+    team_columns,
     team_rows,
     teams_url,
 )
@@ -95,7 +96,7 @@ def test_locked_team_gets_a_new_version_and_the_old_keeps_its_members(
     # Version 1: its members untouched, its row retired, and nothing else of it changed.
     assert members_of(session_factory, team.id) == [north.student.id]
     retired = [row for row in team_rows(session_factory, project.id) if row[0] == team.id]
-    columns = [c.name for c in ProjectTeam.__table__.columns]
+    columns = team_columns(session_factory)
     before, after = (
         dict(zip(columns, old_rows[0], strict=True)),
         dict(zip(columns, retired[0], strict=True)),
