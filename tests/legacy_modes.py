@@ -34,6 +34,17 @@ LegacyTestMode = Literal["on", "off", "retired"]
 LEGACY_MARKER = "legacy"
 # The legacy tables (and the legacy columns on other tables) a retirement removes.
 LEGACY_TABLES = ("groups", "group_members")
+# Fixtures that write legacy rows into our own schema, and why: a test using one exercises legacy
+# groups as surely as a marked one (tests/test_suite_modes.py checks each fixture exists).
+LEGACY_FIXTURES = {
+    "crafted_url": "phase 1's crafted legacy teams in our schema (tests/migration/dataset.py)",
+    "clean_url": "the same crafted legacy teams without the anomalies",
+}
+# Parametrised fixtures whose one value is our schema with legacy rows.
+LEGACY_FIXTURE_VALUES = {
+    ("any_shape_url", "ours"): "the crafted legacy teams in our schema",
+    ("golden_url", "ours"): "phase 1's golden reports of the crafted legacy teams in our schema",
+}
 # Under xdist only the workers collect: each sends back how many legacy tests it left out.
 DESELECTED_KEY = "teameval_legacy_deselected"
 DESELECTED_STASH = pytest.StashKey[int]()
@@ -74,14 +85,19 @@ def deselect_legacy_tests(
 
 
 def is_legacy(item: pytest.Item) -> bool:
-    """Marked ``legacy``, or a case of a route-table test (tests/roster/routes_table.py) whose
+    """Marked ``legacy``, using a fixture that writes legacy rows (``LEGACY_FIXTURES``), or a
+    case of a route-table test (tests/roster/routes_table.py) whose
     route is a legacy one: those answer 410 with legacy groups off, which
     tests/roster/legacy and the deprecation tests check."""
     if item.get_closest_marker(LEGACY_MARKER):
         return True
+    if set(getattr(item, "fixturenames", ())) & set(LEGACY_FIXTURES):
+        return True
     callspec = getattr(item, "callspec", None)
     if callspec is None:
         return False
+    if any(callspec.params.get(name) == value for name, value in LEGACY_FIXTURE_VALUES):
+        return True
     from tests.roster.routes_table import Route  # here: it pulls in the roster fixtures
 
     return any(isinstance(value, Route) and value.legacy for value in callspec.params.values())

@@ -334,7 +334,10 @@ def test_our_own_schema_has_nothing_to_do_and_records_the_run(
     assert {table for table in after if after[table] != before[table]} <= set(BOOKKEEPING)
     engine = make_engine(db_url)
     with engine.connect() as connection:
-        run = connection.execute(sa.text("SELECT * FROM migration_runs")).one()
+        # The one run this test made (a retired database also holds the retirement's).
+        run = connection.execute(
+            sa.text("SELECT * FROM migration_runs WHERE tool <> 'legacy.retire'")
+        ).one()
     engine.dispose()
     assert "assessments" in run.tool
     # The run's recorded status is the one the report gives (phase 2 says "done").
