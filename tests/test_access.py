@@ -80,6 +80,7 @@ def test_other_schools_users_are_not_found(worlds: Worlds) -> None:
     assert user_in_school(session, caller, north.student.id).id == north.student.id
 
 
+@pytest.mark.legacy
 def test_students_reach_courses_through_enrollments_never_through_groups(worlds: Worlds) -> None:
     north, _south, session = worlds
     from teameval.models import GroupMember

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from teameval.access import COURSE, REGISTRY, CourseAction, Principal, may, resolve, visible
 from teameval.errors import Forbidden, NotFound
 from teameval.models import Course, CourseEnrollment, GroupMember, Role, TeacherCourse, User
+from teameval.roster.legacy.adapter.presence import tables_present
 from tests.factories import SchoolWorld, make_group
 
 STATES = st.sampled_from(["none", "active", "inactive"])
@@ -73,14 +74,17 @@ def _lay_out(
     enrolled: list[str],
     teams: list[bool],
 ) -> None:
-    """Replace every assignment, enrollment and team membership with the drawn ones."""
-    session.execute(delete(GroupMember))
+    """Replace every assignment, enrollment and team membership with the drawn ones (no team
+    memberships on a retired database: the suite's retired pass)."""
+    legacy = tables_present(session)
+    if legacy:
+        session.execute(delete(GroupMember))
     session.execute(delete(CourseEnrollment))
     session.execute(delete(TeacherCourse))
     index = 0
     for world in worlds:
         for course in (world.course, world.other_course):
-            group = make_group(session, course, 1)
+            group = make_group(session, course, 1) if legacy else None
             people = zip(
                 (world.teacher, world.other_teacher),
                 (world.student, world.other_student),
@@ -106,7 +110,7 @@ def _lay_out(
                         )
                     )
                 session.flush()
-                if teams[index] and enrolled[index] != "none":
+                if group is not None and teams[index] and enrolled[index] != "none":
                     # A team membership alone must never let a student see the course.
                     session.add(
                         GroupMember(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.models import CourseEnrollment, Group, GroupMember, TeacherCourse
+from teameval.roster.legacy.adapter.presence import tables_present
 from tests.factories import SchoolWorld
 
 Row = Callable[[SchoolWorld, SchoolWorld], object]
@@ -52,7 +53,13 @@ def _commit(session_factory: sessionmaker[Session], row: object) -> None:
         session.add(row)
 
 
-@pytest.mark.parametrize("case", sorted(CROSS_SCHOOL_ROWS))
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, marks=pytest.mark.legacy) if "team" in case else case
+        for case in sorted(CROSS_SCHOOL_ROWS)
+    ],
+)
 def test_cross_school_row_is_refused(
     case: str,
     two_schools: tuple[SchoolWorld, SchoolWorld],
@@ -63,6 +70,7 @@ def test_cross_school_row_is_refused(
         _commit(session_factory, CROSS_SCHOOL_ROWS[case](north, south))
 
 
+@pytest.mark.legacy
 @pytest.mark.parametrize("target", ["another school's team", "another school's student"])
 def test_cross_school_membership_is_refused(
     target: str,
@@ -112,16 +120,27 @@ def test_same_school_rows_are_accepted(
                 teacher_id=north.admin.id,
             )
         )
-        group = _group(north)
-        session.add(group)
-        session.flush()
-        session.add(
-            GroupMember(
-                school_id=north.school.id,
-                group_id=group.id,
-                course_id=north.course.id,
-                user_id=north.student.id,
+        legacy = tables_present(session)  # a retired database (the retired pass) has none
+        if legacy:
+            group = _group(north)
+            session.add(group)
+            session.flush()
+            session.add(
+                GroupMember(
+                    school_id=north.school.id,
+                    group_id=group.id,
+                    course_id=north.course.id,
+                    user_id=north.student.id,
+                )
             )
-        )
     with session_factory() as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(GroupMember)) == 1
+        enrolled = sa.select(CourseEnrollment.course_id).where(
+            CourseEnrollment.student_id == north.other_student.id
+        )
+        assert session.scalars(enrolled).all() == [north.other_course.id]
+        teaching = sa.select(TeacherCourse.course_id).where(
+            TeacherCourse.teacher_id == north.admin.id
+        )
+        assert session.scalars(teaching).all() == [north.other_course.id]
+        if legacy:
+            assert session.scalar(sa.select(sa.func.count()).select_from(GroupMember)) == 1

@@ -21,6 +21,7 @@ from teameval.models import AuditLog, Course, Group, GroupMember, User
 from teameval.roster.courses import service as courses
 from teameval.roster.legacy import adapter as legacy_adapter
 from teameval.roster.legacy import service as groups
+from teameval.roster.legacy.adapter.presence import tables_present
 from teameval.roster.students import sync as student_sync
 from teameval.roster.students.sync import StudentSpec, sync_students
 from tests.factories import make_course, make_group
@@ -50,6 +51,8 @@ def _contents(factory: Factory, school_id: int) -> dict[str, list[tuple[Any, ...
     models = {"users": User, "courses": Course, "groups": Group, "members": GroupMember}
     with factory() as session:
         found = {}
+        if not tables_present(session):  # a retired database: the suite's retired pass
+            del tables["groups"], tables["members"]
         for name, query in tables.items():
             model = models.get(name, AuditLog)
             rows = session.execute(query.where(model.school_id == school_id)).all()
@@ -60,6 +63,7 @@ def _contents(factory: Factory, school_id: int) -> dict[str, list[tuple[Any, ...
 # --- the constraints themselves -----------------------------------------------------------------
 
 
+@pytest.mark.legacy
 def test_a_second_active_team_in_one_course_is_refused_by_the_database(
     worlds: RosterWorld, session_factory: Factory
 ) -> None:
@@ -91,6 +95,7 @@ def test_a_second_active_team_in_one_course_is_refused_by_the_database(
         )
 
 
+@pytest.mark.legacy
 def test_a_membership_names_its_own_group_s_course(
     worlds: RosterWorld, session_factory: Factory
 ) -> None:
@@ -290,6 +295,7 @@ def test_teacher_assignment_answers_and_audits_only_real_changes(
             assert response.json() == {"course_id": course, "teacher_id": teacher, "active": True}
 
 
+@pytest.mark.legacy
 def test_a_team_made_twice_is_created_and_audited_once(
     worlds: RosterWorld, session_factory: Factory
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -148,6 +149,7 @@ def test_an_archived_student_is_422_and_not_enrolled(
     assert _enrollments(session_factory, course.id) == before
 
 
+@pytest.mark.legacy
 def test_removing_a_student_ends_the_enrollment_and_their_teams(
     pages_for: Pages, worlds: RosterWorld, session_factory: sessionmaker[Session]
 ) -> None:

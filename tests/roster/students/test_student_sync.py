@@ -31,6 +31,7 @@ def _active_codes(session: Session, student_id: int) -> set[str]:
     )
 
 
+@pytest.mark.legacy
 def test_creates_a_student_with_courses_and_team_and_audits_it(
     session_factory: Factory, two_schools: tuple[SchoolWorld, SchoolWorld]
 ) -> None:
@@ -84,6 +85,7 @@ def test_courses_given_is_the_exact_set(
         assert _active_codes(session, north.student.id) == {"NLT-5"}
 
 
+@pytest.mark.legacy
 def test_leaving_a_course_ends_its_team_membership(
     session_factory: Factory, two_schools: tuple[SchoolWorld, SchoolWorld]
 ) -> None:
@@ -104,6 +106,7 @@ def test_leaving_a_course_ends_its_team_membership(
         assert _active_codes(session, north.student.id) == set()
 
 
+@pytest.mark.legacy
 def test_moving_team_leaves_the_old_one(
     session_factory: Factory, two_schools: tuple[SchoolWorld, SchoolWorld]
 ) -> None:

@@ -129,6 +129,7 @@ def test_enrolling_refuses_staff_emails_archived_students_and_mixed_bodies(
     )
 
 
+@pytest.mark.legacy
 def test_unenroll_deactivates_the_enrollment_and_the_course_memberships(
     shared_client: TestClient, shared_worlds: RosterWorld, shared_session_factory: Factory
 ) -> None:

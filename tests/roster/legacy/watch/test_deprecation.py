@@ -27,7 +27,8 @@ def _ids(worlds: RosterWorld) -> dict[str, int]:
     north = worlds.north
     return {
         "course_id": north.course.id,
-        "group_id": worlds.north_group.id,
+        # Any id once the legacy tables are gone: the route answers 410 before reading it.
+        "group_id": worlds.north_group.id if worlds.north_group else 1,
         "student_id": north.student.id,
         "project_id": worlds.north_project.id,
     }
