@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from teameval.api import create_app
 from teameval.config import Settings
+from teameval.roster.legacy.adapter.presence import tables_present
 from tests.assessments.factories import make_rubric
 from tests.assessments.lifecycle.factories import make_assessment
 from tests.conftest import login
@@ -122,7 +123,8 @@ def known_ids(
     north = two_schools[0]
     with session_factory.begin() as session:
         course = session.merge(north.course)
-        group = make_group(session, course, 1)
+        # A retired database (the suite's retired pass) has no legacy team; its routes are 410.
+        group_id = make_group(session, course, 1).id if tables_present(session) else 1
         student = session.merge(north.student)  # enrolled in ``course`` by two_schools
         project = make_project(session, course)
         team = make_team(session, project, 1, student)
@@ -132,7 +134,7 @@ def known_ids(
             "course_id": north.course.id,
             "student_id": north.student.id,
             "user_id": north.teacher.id,
-            "group_id": group.id,
+            "group_id": group_id,
             "project_id": project.id,
             "team_id": team.id,
             "rubric_id": rubric.id,
