@@ -75,6 +75,7 @@ class BackfillResult:
     failed_batch: BatchFailure | None = None
     migration_run_id: int | None = None
     schema_kind: str = "ours"
+    batches_retried: int = 0  # tries again of a batch that lost a race (runner.batches)
 
     @property
     def exit_code(self) -> int:
@@ -102,6 +103,7 @@ class BackfillResult:
             "skipped": {"non_student_member": t.non_student_member, "cross_school": t.cross_school},
             "batches": self.batches,
             "batches_committed": self.batches_committed,
+            "batches_retried": self.batches_retried,
             "batch_size": self.batch_size,
             "failed_batch": None if self.failed_batch is None else asdict(self.failed_batch),
             "migration_run_id": self.migration_run_id,
@@ -275,7 +277,13 @@ def run_backfill(
         nonlocal result
         result = progressed
 
-    stop = run_batches(database, ranges, write, committed, on_progress=on_progress)
+    def retried(_number: int, _error: str) -> None:
+        nonlocal result
+        result = replace(result, batches_retried=result.batches_retried + 1)
+
+    stop = run_batches(
+        database, ranges, write, committed, on_progress=on_progress, on_retry=retried
+    )
     if stop is not None:
         failure = BatchFailure(stop.number, stop.keys.low, stop.keys.high, stop.error)
         result = replace(result, failed_batch=failure)

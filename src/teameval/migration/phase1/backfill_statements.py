@@ -165,10 +165,14 @@ def postgres_backfill_batch(
     eligible = sa.select(todo).where(
         todo.c.category.in_([int(Category.MISSING), int(Category.ENROLLED_INACTIVE)])
     )
-    names, values = new_enrollment_columns(schema, eligible.subquery("eligible"))
+    source = eligible.subquery("eligible")
+    names, values = new_enrollment_columns(schema, source)
     written = (
         postgresql.insert(ce)
-        .from_select(names, sa.select(*values))
+        # In the unique key's order: two writers of overlapping pairs (a second backfill, an
+        # application transaction enrolling many) then take their row locks in one order and
+        # cannot deadlock; unordered, each may hold a key the other waits for.
+        .from_select(names, sa.select(*values).order_by(source.c.course_id, source.c.student_id))
         .on_conflict_do_update(
             index_elements=["course_id", "student_id"],
             set_=reactivation_values(schema),

@@ -112,6 +112,11 @@ def _audit_next_step(audit: EnrollmentAudit) -> str:
     return "nothing to do: every active membership has an active enrollment."
 
 
+def _retried(count: int) -> str:
+    """How many batches had to be tried again after losing a race to another writer."""
+    return f" ({count} retried after a deadlock or conflict)" if count else ""
+
+
 def render_backfill(console: Console, result: BackfillResult, *, database: str) -> None:
     t = result.tally
     mode = "DRY RUN (nothing written)" if result.dry_run else "COMMIT"
@@ -133,7 +138,7 @@ def render_backfill(console: Console, result: BackfillResult, *, database: str) 
         ("skipped: cross-school", t.cross_school),
         (
             "batches",
-            f"{result.batches_committed}/{result.batches}"
+            f"{result.batches_committed}/{result.batches}{_retried(result.batches_retried)}"
             if not result.dry_run
             else result.batches,
         ),

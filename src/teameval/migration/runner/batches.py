@@ -5,6 +5,7 @@ to do) finishes the rest."""
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,6 +18,15 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 # Called as (batches done, batches in all) after each commit: the progress bar.
 ProgressCallback = Callable[[int, int], None]
+# Called as (batch number, the error in one line) before a batch is tried again.
+RetryCallback = Callable[[int, str], None]
+
+# A batch the database rolled back to break a deadlock (40P01) or a serialization conflict
+# (40001) lost a race with another writer, not to a fault of its own: nothing of it was kept,
+# so it is tried again, a few times, after a growing pause. Anything else stops the run.
+RACE_SQLSTATES = frozenset({"40001", "40P01"})
+BATCH_RETRIES = 3
+RETRY_PAUSE_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,16 @@ class BatchStop:
     error: str
 
 
+def lost_a_race(error: BaseException) -> bool:
+    """Whether the database rolled the batch back to let a concurrent writer through."""
+    original = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's error
+    return getattr(original, "sqlstate", None) in RACE_SQLSTATES
+
+
+def one_line(error: BaseException) -> str:
+    return " ".join(str(getattr(error, "orig", None) or error).split())[:500]
+
+
 def run_batches(
     database: Database,
     ranges: Sequence[KeyRange],
@@ -82,18 +102,27 @@ def run_batches(
     committed: Callable[[int, T], None],
     *,
     on_progress: ProgressCallback | None = None,
+    on_retry: RetryCallback | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> BatchStop | None:
     """Run ``write(connection, number, keys)`` for each range in its own transaction; after
-    each commit call ``committed(number, what write returned)``. Stops at the first failure
-    (that batch rolled back as a whole, the earlier ones stay committed) and returns it."""
+    each commit call ``committed(number, what write returned)``. A batch that loses a race
+    (:func:`lost_a_race`) is tried again up to :data:`BATCH_RETRIES` times, ``on_retry`` told
+    each time. Stops at the first other failure, or a race lost once more than that (that batch
+    rolled back as a whole, the earlier ones stay committed) and returns it."""
     for number, keys in enumerate(ranges, start=1):
-        try:
-            with database.begin() as connection:
-                value = write(connection, number, keys)
-        except Exception as error:
-            # Any failure (a constraint, a lost connection, a lock timeout): report and stop.
-            message = " ".join(str(getattr(error, "orig", None) or error).split())
-            return BatchStop(number, keys, message[:500])
+        for attempt in range(BATCH_RETRIES + 1):
+            try:
+                with database.begin() as connection:
+                    value = write(connection, number, keys)
+                break
+            except Exception as error:
+                # Any failure (a constraint, a lost connection, a lock timeout): report and stop.
+                if not lost_a_race(error) or attempt == BATCH_RETRIES:
+                    return BatchStop(number, keys, one_line(error))
+                if on_retry is not None:
+                    on_retry(number, one_line(error))
+                sleep(RETRY_PAUSE_SECONDS * 2**attempt)
         committed(number, value)
         if on_progress is not None:
             on_progress(number, len(ranges))
