@@ -27,6 +27,7 @@ from teameval.errors import AppError, NotFound
 from teameval.models import PeerEvaluation, PeerStatus
 from teameval.peer import evaluations, reports
 from teameval.peer.schemas import PeerEvaluationUpdate
+from teameval.peer.transitions import TRANSITIONS
 from teameval.web.assessments.forms import FieldErrors
 from teameval.web.csrf import CsrfChecked
 from teameval.web.pages import Page, StaffPage
@@ -48,7 +49,7 @@ STATUS_TARGETS = ("open", "closed", "published")
 
 def _targets(evaluation: PeerEvaluation) -> list[str]:
     current = PeerStatus(evaluation.status)
-    return [target.value for target in evaluations.TRANSITIONS[current]]
+    return [target.value for target in TRANSITIONS[current]]
 
 
 def _render_overview(
