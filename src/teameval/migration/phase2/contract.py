@@ -32,14 +32,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from teameval.migration.phase2 import sqlite_rebuild
-from teameval.migration.phase2.ddl import (
-    SCORES,
-    Step,
-    StepFailed,
-    contract_steps,
-    expand_steps,
-    read_catalog,
-)
+from teameval.migration.phase2.catalog import SCORES, read_catalog
+from teameval.migration.phase2.ddl import Step, StepFailed, contract_steps, expand_steps
 from teameval.migration.phase2.expand import (
     StepFailure,
     apply_steps,

@@ -35,7 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from teameval.migration.phase2.ddl import Step, expand_steps, read_catalog
+from teameval.migration.phase2.catalog import read_catalog
+from teameval.migration.phase2.ddl import Step, expand_steps
 from teameval.migration.phase2.probe import probe_assessment_schema
 from teameval.migration.phase2.run_ddl import run_steps
 from teameval.migration.runner.bookkeeping import RunBook

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from teameval.migration.phase2 import sqlite_rebuild
-from teameval.migration.phase2.ddl import SCORES, Step
+from teameval.migration.phase2.catalog import SCORES
+from teameval.migration.phase2.ddl import Step
 from teameval.migration.runner.database import Connection, Database
 
 LOCK_TIMEOUT = "5s"
