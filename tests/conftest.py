@@ -42,6 +42,7 @@ from tests.legacy_modes import (
     retire_template,
     switch_legacy_groups,
 )
+from tests.run_order import slow_first
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -64,8 +65,11 @@ _POSTGRES_DOWN = pytest.StashKey[str | None]()
 _CHROMIUM_MISSING = pytest.StashKey[str | None]()
 
 
+# Last, after pytest has grouped the tests by their session fixtures' parameters.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     deselect_legacy_tests(config, items, legacy_test_mode())
+    slow_first(items)
 
 
 @pytest.hookimpl(optionalhook=True)

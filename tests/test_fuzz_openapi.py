@@ -167,6 +167,7 @@ def _fuzz(
     run()
 
 
+@pytest.mark.slow
 def test_fuzz_every_operation_as_every_role(
     fuzz_app: FastAPI, tokens: dict[str, dict[str, str]], known_ids: dict[str, int]
 ) -> None:

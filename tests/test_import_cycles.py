@@ -19,6 +19,8 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 import teameval
 
 # ``python -m teameval`` runs the command line; importing it is running it, not a cycle check.
@@ -124,6 +126,7 @@ def import_failures(modules: Sequence[str], extra_path: str | None = None) -> di
     return {module: error for module, error in results.items() if error is not None}
 
 
+@pytest.mark.slow
 def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
     modules = package_modules("teameval", teameval.__path__)
     # The walk really found the package (a wrong path would pass vacuously).

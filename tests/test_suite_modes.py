@@ -235,6 +235,7 @@ def _without_legacy_groups(environment: os._Environ[str]) -> dict[str, str]:
     return {key: value for key, value in environment.items() if key != "TEAMEVAL_LEGACY_GROUPS"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["on", "off", "retired"])
 def test_marked_tests_are_left_out_only_with_legacy_groups_off(mode: str) -> None:
     sample = "tests/test_suite_modes.py::test_a_marked_test_runs_with_legacy_groups_on"

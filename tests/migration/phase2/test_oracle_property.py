@@ -245,6 +245,7 @@ def _audit(url: str, *args: str) -> dict[str, Any]:
     return figures(result.json())
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,

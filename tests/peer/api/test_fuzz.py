@@ -110,6 +110,7 @@ def _fuzz(operation: Any, strategy: dict[str, Any], headers: dict[str, str]) -> 
     run()
 
 
+@pytest.mark.slow
 def test_fuzz_the_peer_operations(fuzz_app: FastAPI, peer: PeerWorld) -> None:
     with TestClient(fuzz_app) as client:
         ids = _ids(client, peer)
