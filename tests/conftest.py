@@ -42,7 +42,7 @@ from tests.legacy_modes import (
     retire_template,
     switch_legacy_groups,
 )
-from tests.run_order import slow_first
+from tests.run_order import SlowFirst
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -50,6 +50,7 @@ BACKENDS = ["sqlite", "postgresql"]
 def pytest_configure(config: pytest.Config) -> None:
     # Before any test module is imported, so every Settings and subprocess sees the mode.
     switch_legacy_groups(legacy_test_mode())
+    config.pluginmanager.register(SlowFirst(), "teameval-slow-first")
     reason = postgres_unreachable_reason()
     config.stash[_POSTGRES_DOWN] = reason
     if reason and os.environ.get("CI", "").lower() == "true":
@@ -65,11 +66,8 @@ _POSTGRES_DOWN = pytest.StashKey[str | None]()
 _CHROMIUM_MISSING = pytest.StashKey[str | None]()
 
 
-# Last, after pytest has grouped the tests by their session fixtures' parameters.
-@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     deselect_legacy_tests(config, items, legacy_test_mode())
-    slow_first(items)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -14,5 +14,11 @@ import pytest
 SLOW_MARKER = "slow"
 
 
-def slow_first(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.get_closest_marker(SLOW_MARKER) is None)
+class SlowFirst:
+    """Registered by tests/conftest.py. Runs last of the collection hooks: after pytest has
+    grouped the tests by their session fixtures' parameters and after the deselections (the
+    conftest's legacy one, ``-m``), which keep counting what they left out."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items.sort(key=lambda item: item.get_closest_marker(SLOW_MARKER) is None)
